@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
+
+namespace MinioRestore.Engine.Copying;
+
+/// <summary>How a copied object was checked.</summary>
+public enum Verification
+{
+    /// <summary>The bytes written hash to the source's ETag (MD5 or multipart MD5).</summary>
+    MatchesSourceETag,
+    /// <summary>The target received exactly the bytes read from the source, but the source ETag
+    /// is not a content hash we can reproduce (encrypted source, or an unusual part layout).</summary>
+    ReadEqualsWritten,
+}
+
+/// <summary>
+/// Copies one object from the source bucket to the target bucket by streaming (no temp files,
+/// no whole-object buffers), checked end to end. The target never shows a partial object: a
+/// single PUT is atomic and is sent with Content-MD5, and a multipart upload is completed only
+/// after every part was verified, and aborted otherwise.
+/// </summary>
+internal sealed class ObjectCopier(
+    IAmazonS3 source, S3Endpoint sourceEndpoint, string sourceBucket,
+    IAmazonS3 target, S3Endpoint targetEndpoint, string targetBucket,
+    RetryPolicy retry, int partConcurrency, Action<string, RestoreException, int>? onRetry)
+{
+    public const string SourceRole = "S3 source";
+    public const string TargetRole = "MinIO target";
+
+    public async Task<Verification> CopyAsync(ObjectEntry entry, Action<long> onBytes, CancellationToken cancel)
+    {
+        var etag = ETag.Parse(entry.ETag);
+        if (etag.IsMd5)
+            return await retry.RunAsync(ct => PutWholeAsync(entry, etag, onBytes, ct), e => Explain(e, entry.Key),
+                (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
+        var layout = etag.IsMultipart ? PartLayout.ForSource(entry.Size, etag.PartCount) : PartLayout.Own(entry.Size);
+        return await CopyMultipartAsync(entry, etag, layout, onBytes, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>One streamed PUT whose Content-MD5 is the source's ETag: the target itself refuses any body that differs from the backup.</summary>
+    private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, Action<long> onBytes, CancellationToken cancel)
+    {
+        using var get = await FromSource(source.GetObjectAsync(new GetObjectRequest
+        {
+            BucketName = sourceBucket, Key = entry.Key, EtagToMatch = entry.ETag,
+        }, cancel), entry.Key, cancel).ConfigureAwait(false);
+        EnsureSameVersion(entry, get.ContentLength, ETag.Parse(get.ETag));
+
+        await using var body = new VerifyingStream(get.ResponseStream, entry.Size, onBytes);
+        var put = new PutObjectRequest
+        {
+            BucketName = targetBucket, Key = entry.Key, InputStream = body,
+            AutoCloseStream = false, AutoResetStreamPosition = false,
+            MD5Digest = Convert.ToBase64String(etag.Md5Bytes()),
+        };
+        StreamBody(put);
+        put.Headers.ContentLength = entry.Size;
+        HeadersOf(get).ApplyTo(put.Headers, put.Metadata);
+        var response = await target.PutObjectAsync(put, cancel).ConfigureAwait(false);
+
+        VerifyWritten(entry.Key, body.Md5, etag.Md5Bytes(), ETag.Parse(response.ETag));
+        return Verification.MatchesSourceETag;
+    }
+
+    private async Task<Verification> CopyMultipartAsync(ObjectEntry entry, ETag etag, PartLayout layout, Action<long> onBytes, CancellationToken cancel)
+    {
+        var head = await retry.RunAsync(ct => FromSource(source.GetObjectMetadataAsync(new GetObjectMetadataRequest
+        {
+            BucketName = sourceBucket, Key = entry.Key, EtagToMatch = entry.ETag,
+        }, ct), entry.Key, ct), e => Explain(e, entry.Key), (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
+        EnsureSameVersion(entry, head.ContentLength, ETag.Parse(head.ETag));
+
+        var initiate = new InitiateMultipartUploadRequest { BucketName = targetBucket, Key = entry.Key };
+        ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString).ApplyTo(initiate.Headers, initiate.Metadata);
+        var upload = await retry.RunAsync(ct => target.InitiateMultipartUploadAsync(initiate, ct), e => Explain(e, entry.Key),
+            (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
+
+        bool completed = false;
+        try
+        {
+            var parts = new (byte[] Md5, string ETag)[layout.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, layout.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = partConcurrency, CancellationToken = cancel },
+                async (i, ct) => parts[i] = await retry.RunAsync(
+                    c => CopyPartAsync(entry, upload.UploadId, layout, i, onBytes, c), e => Explain(e, entry.Key),
+                    (f, n) => onRetry?.Invoke($"{entry.Key} (part {i + 1})", f, n), ct).ConfigureAwait(false))
+                .ConfigureAwait(false);
+
+            var composite = ETag.Parse(Convert.ToHexString(MD5.HashData(parts.SelectMany(p => p.Md5).ToArray())) + "-" + layout.Count);
+            var complete = new CompleteMultipartUploadRequest { BucketName = targetBucket, Key = entry.Key, UploadId = upload.UploadId };
+            complete.AddPartETags(parts.Select((p, i) => new PartETag(i + 1, p.ETag)));
+            await retry.RunAsync(ct => target.CompleteMultipartUploadAsync(complete, ct), e => Explain(e, entry.Key),
+                (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
+            completed = true;
+            return composite == etag ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
+        }
+        finally
+        {
+            if (!completed) await AbortAsync(entry.Key, upload.UploadId).ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>The MD5 of the part's bytes and the ETag the target gave the part.</returns>
+    private async Task<(byte[] Md5, string ETag)> CopyPartAsync(ObjectEntry entry, string uploadId, PartLayout layout, int index, Action<long> onBytes, CancellationToken cancel)
+    {
+        var (offset, length) = layout.Part(index);
+        var get = new GetObjectRequest { BucketName = sourceBucket, Key = entry.Key, EtagToMatch = entry.ETag };
+        if (length > 0) get.ByteRange = new ByteRange(offset, offset + length - 1);
+        using var response = await FromSource(source.GetObjectAsync(get, cancel), entry.Key, cancel).ConfigureAwait(false);
+        if (response.ContentLength != length)
+            throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+                $"The {SourceRole} answered part {index + 1} of '{entry.Key}' with {response.ContentLength} bytes instead of {length}.", transient: true);
+
+        long counted = 0;
+        await using var body = new VerifyingStream(response.ResponseStream, length, n => { counted += n; onBytes(n); });
+        var part = new UploadPartRequest
+        {
+            BucketName = targetBucket, Key = entry.Key, UploadId = uploadId, PartNumber = index + 1,
+            InputStream = body, PartSize = length,
+        };
+        StreamBody(part);
+        try
+        {
+            var uploaded = await target.UploadPartAsync(part, cancel).ConfigureAwait(false);
+            VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, ETag.Parse(uploaded.ETag));
+            return (body.Md5, uploaded.ETag);
+        }
+        catch
+        {
+            onBytes(-counted); // this part's bytes will be sent again
+            throw;
+        }
+    }
+
+    /// <summary>Streams the body without the SDK buffering it to sign it.</summary>
+    private void StreamBody(PutObjectRequest put)
+    {
+        if (targetEndpoint.Url.Scheme == Uri.UriSchemeHttps) put.DisablePayloadSigning = true; // TLS + Content-MD5 protect the body
+        else put.UseChunkEncoding = true; // SigV4 streaming: chunks signed as they are sent
+    }
+
+    private void StreamBody(UploadPartRequest part)
+    {
+        if (targetEndpoint.Url.Scheme == Uri.UriSchemeHttps) part.DisablePayloadSigning = true;
+        else part.UseChunkEncoding = true;
+    }
+
+    private static void EnsureSameVersion(ObjectEntry entry, long? length, ETag etag)
+    {
+        if (length != entry.Size || etag != ETag.Parse(entry.ETag))
+            throw new RestoreException(ErrorIds.SourceObjectChanged, FailureKind.Conflict,
+                $"'{entry.Key}' changed on the {SourceRole} after it was listed. Run the restore again to copy the new version.");
+    }
+
+    /// <summary>What we read must be what the source promised and what the target says it stored.</summary>
+    private static void VerifyWritten(string what, byte[] readMd5, byte[]? expectedMd5, ETag written)
+    {
+        if (expectedMd5 is not null && !readMd5.AsSpan().SequenceEqual(expectedMd5))
+            throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+                $"The bytes read for '{what}' do not match the {SourceRole}'s MD5.", transient: true);
+        if (written.IsMd5 && !written.Md5Bytes().AsSpan().SequenceEqual(readMd5))
+            throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+                $"The {TargetRole} stored different bytes for '{what}' than were sent (ETag {written}).", transient: true);
+    }
+
+    private async Task AbortAsync(string key, string uploadId)
+    {
+        // Runs on cancellation too: the upload must not linger (and never becomes visible).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await target.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
+            {
+                BucketName = targetBucket, Key = key, UploadId = uploadId,
+            }, timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            // An upload left behind is invisible and is removed by the bucket's lifecycle rules or by mc/rclone cleanup.
+        }
+    }
+
+    /// <summary>Explains a failed source request as the source's, so it is not blamed on the target.</summary>
+    private async Task<T> FromSource<T>(Task<T> request, string key, CancellationToken cancel)
+    {
+        try { return await request.ConfigureAwait(false); }
+        catch (Exception e) when (!cancel.IsCancellationRequested) { throw ExplainSource(e, key); }
+    }
+
+    private RestoreException ExplainSource(Exception e, string key) =>
+        S3Failure.Explain(e, SourceRole, sourceEndpoint, $"reading '{key}' from bucket '{sourceBucket}'", ErrorIds.ObjectCopyFailed);
+
+    /// <summary>Failures while writing, unless the source body broke underneath the upload.</summary>
+    private RestoreException Explain(Exception e, string key) =>
+        FromSourceBody(e)
+            ? ExplainSource(e, key)
+            : S3Failure.Explain(e, TargetRole, targetEndpoint, $"writing '{key}' to bucket '{targetBucket}'", ErrorIds.ObjectCopyFailed);
+
+    private static bool FromSourceBody(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is SourceReadException) return true;
+        return false;
+    }
+
+    private static ObjectHeaders HeadersOf(GetObjectResponse get) => ObjectHeaders.From(get.Headers, get.Metadata, get.ExpiresString);
+}

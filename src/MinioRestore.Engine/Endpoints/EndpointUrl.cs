@@ -1,0 +1,34 @@
+using MinioRestore.Engine.Errors;
+
+namespace MinioRestore.Engine.Endpoints;
+
+/// <summary>Checks an endpoint URL the way an operator types it: scheme, host and port only.</summary>
+public static class EndpointUrl
+{
+    public static Uri Parse(string text, string role)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            throw Invalid(role, text, "it is empty");
+        if (!text.Contains("://", StringComparison.Ordinal))
+            throw Invalid(role, text, $"it has no scheme; write it as https://{text.Trim()} (or http:// for a plain-HTTP server)");
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url))
+            throw Invalid(role, text, "it is not a valid URL");
+        return Validate(url, role);
+    }
+
+    internal static Uri Validate(Uri url, string role = "endpoint")
+    {
+        if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+            throw Invalid(role, url.OriginalString, "only http:// and https:// are supported");
+        if (url.AbsolutePath.Trim('/').Length > 0 || url.Query.Length > 0)
+            throw Invalid(role, url.OriginalString,
+                "it has a path; give only scheme, host and port (the bucket is given with -Bucket / -TargetBucket)");
+        if (url.UserInfo.Length > 0)
+            throw Invalid(role, "(URL with user info)", "it carries credentials; pass them as a PSCredential instead");
+        return new Uri(url.GetLeftPart(UriPartial.Authority));
+    }
+
+    private static RestoreException Invalid(string role, string? text, string why) =>
+        new(ErrorIds.InvalidEndpoint, FailureKind.InvalidArgument,
+            $"The {role} URL '{text}' cannot be used: {why}.");
+}

@@ -1,0 +1,35 @@
+using System.Net;
+
+namespace MinioRestore.Engine.Endpoints;
+
+/// <summary>
+/// One S3-compatible endpoint and the credentials to use it. The secret key and session token
+/// are kept out of every public member and out of <see cref="ToString"/>.
+/// </summary>
+public sealed class S3Endpoint
+{
+    private readonly NetworkCredential _secret;
+
+    public S3Endpoint(Uri url, string region, string accessKeyId, string secretKey, string? sessionToken = null)
+    {
+        Url = EndpointUrl.Validate(url);
+        Region = string.IsNullOrWhiteSpace(region) ? DefaultRegion : region;
+        AccessKeyId = accessKeyId ?? throw new ArgumentNullException(nameof(accessKeyId));
+        _secret = new NetworkCredential(accessKeyId, secretKey ?? throw new ArgumentNullException(nameof(secretKey)), sessionToken ?? "");
+    }
+
+    public const string DefaultRegion = "us-east-1";
+
+    public Uri Url { get; }
+    public string Region { get; }
+    public string AccessKeyId { get; }
+    public bool HasSessionToken => _secret.Domain.Length > 0;
+
+    internal string SecretKey => _secret.Password;
+    internal string? SessionToken => _secret.Domain.Length > 0 ? _secret.Domain : null;
+
+    /// <summary>Every string that must never be printed: the secret key and the session token.</summary>
+    internal IEnumerable<string> Secrets => SessionToken is { } t ? [SecretKey, t] : [SecretKey];
+
+    public override string ToString() => $"{Url.GetLeftPart(UriPartial.Authority)} (access key {AccessKeyId})";
+}

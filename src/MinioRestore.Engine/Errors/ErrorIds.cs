@@ -1,0 +1,22 @@
+namespace MinioRestore.Engine.Errors;
+
+/// <summary>Stable error IDs: scripts and runbooks match on these, so never rename one.</summary>
+public static class ErrorIds
+{
+    public const string InvalidEndpoint = "InvalidEndpoint";
+    public const string InvalidBucketName = "InvalidBucketName";
+    public const string EndpointUnreachable = "EndpointUnreachable";
+    public const string CredentialsRejected = "CredentialsRejected";
+    public const string AccessDenied = "AccessDenied";
+    public const string MissingCredentials = "MissingCredentials";
+    public const string SourceBucketNotFound = "SourceBucketNotFound";
+    public const string TargetBucketCreateFailed = "TargetBucketCreateFailed";
+    public const string ListingFailed = "ListingFailed";
+    public const string ListingOutOfOrder = "ListingOutOfOrder";
+    public const string ObjectCopyFailed = "ObjectCopyFailed";
+    public const string ObjectIntegrityFailed = "ObjectIntegrityFailed";
+    public const string SourceObjectChanged = "SourceObjectChanged";
+    public const string SourceObjectVanished = "SourceObjectVanished";
+    public const string QuotaExceeded = "QuotaExceeded";
+    public const string Unexpected = "UnexpectedError";
+}

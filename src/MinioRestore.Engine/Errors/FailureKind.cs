@@ -1,0 +1,20 @@
+namespace MinioRestore.Engine.Errors;
+
+/// <summary>
+/// What kind of failure happened, independent of PowerShell; the cmdlets map it to an ErrorCategory.
+/// </summary>
+public enum FailureKind
+{
+    InvalidArgument,
+    NotFound,
+    AuthenticationFailed,
+    PermissionDenied,
+    ConnectionFailed,
+    Timeout,
+    Unavailable,
+    IntegrityCheckFailed,
+    QuotaExceeded,
+    Conflict,
+    Stopped,
+    Unexpected,
+}

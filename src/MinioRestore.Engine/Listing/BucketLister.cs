@@ -1,0 +1,74 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace MinioRestore.Engine.Listing;
+
+/// <summary>
+/// Streams a bucket's listing in the server's order (UTF-8 byte order of keys), one page ahead,
+/// so memory stays flat whatever the object count.
+/// </summary>
+internal static class BucketLister
+{
+    private const int PageSize = 1000;
+
+    public static async IAsyncEnumerable<ObjectEntry> ListAsync(
+        IAmazonS3 client, string bucket, string? prefix, [EnumeratorCancellation] CancellationToken cancel)
+    {
+        // Two pages of look-ahead: the next request is in flight while the merge consumes this one.
+        var pages = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var producer = Task.Run(() => ProduceAsync(client, bucket, prefix, pages.Writer, stop.Token), stop.Token);
+        try
+        {
+            await foreach (var page in pages.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                foreach (var entry in page)
+                    yield return entry;
+            await producer.ConfigureAwait(false); // surfaces a listing failure
+        }
+        finally
+        {
+            stop.Cancel();
+            try { await producer.ConfigureAwait(false); } catch { /* already reported above, or abandoned */ }
+        }
+    }
+
+    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
+    {
+        try
+        {
+            var request = new ListObjectsV2Request
+            {
+                BucketName = bucket,
+                Prefix = string.IsNullOrEmpty(prefix) ? null : prefix,
+                MaxKeys = PageSize,
+                // Keys may hold characters XML 1.0 cannot carry; url-encoded keys survive.
+                Encoding = EncodingType.Url,
+            };
+            while (true)
+            {
+                var response = await client.ListObjectsV2Async(request, cancel).ConfigureAwait(false);
+                var page = new List<ObjectEntry>(response.S3Objects?.Count ?? 0);
+                foreach (var o in response.S3Objects ?? [])
+                    page.Add(new ObjectEntry(DecodeKey(o.Key), o.Size ?? 0, o.ETag ?? "", o.LastModified ?? default));
+                if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
+                if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken)) break;
+                request.ContinuationToken = response.NextContinuationToken;
+            }
+            pages.TryComplete();
+        }
+        catch (Exception e)
+        {
+            pages.TryComplete(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The SDK leaves url-encoded keys encoded. AWS encodes a space as '+', RGW as %20; a literal
+    /// '+' is always %2B, so form-decoding is right for both.
+    /// </summary>
+    internal static string DecodeKey(string encoded) => WebUtility.UrlDecode(encoded);
+}

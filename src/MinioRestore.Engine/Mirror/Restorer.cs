@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
+
+namespace MinioRestore.Engine.Mirror;
+
+/// <summary>
+/// Restores buckets from an S3 source into a MinIO target: list both -> merge -> decide -> copy
+/// (rclone's pipeline). One instance keeps the HTTP connections of both ends for several buckets.
+/// </summary>
+public sealed class Restorer : IDisposable
+{
+    private readonly S3Endpoint _sourceEndpoint, _targetEndpoint;
+    private readonly AmazonS3Client _source, _target;
+
+    public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
+    {
+        _sourceEndpoint = source;
+        _targetEndpoint = target;
+        _source = S3ClientFactory.Create(source, maxConnections);
+        _target = S3ClientFactory.Create(target, maxConnections);
+    }
+
+    public async Task<RestoreResult> RestoreAsync(RestoreOptions options, IRestoreReporter reporter, RestoreProgress? progress, CancellationToken cancel)
+    {
+        progress ??= new RestoreProgress();
+        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
+        string sourceBucket = BucketNames.Validate(options.SourceBucket, "source", legacy: true);
+        string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
+
+        // Everything that can stop the run is checked before anything is written.
+        await EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        bool targetExists = await TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+        bool created = false;
+        if (!targetExists)
+        {
+            if (options.WhatIf)
+            {
+                reporter.Report(new(RestoreEventKind.WouldCreateBucket, targetBucket, null, 0, $"Create bucket '{targetBucket}' on the MinIO target"));
+            }
+            else
+            {
+                await CreateTargetBucketAsync(targetBucket, cancel).ConfigureAwait(false);
+                created = true;
+                reporter.Report(new(RestoreEventKind.BucketCreated, targetBucket, null, 0, $"Created bucket '{targetBucket}' on the MinIO target."));
+            }
+        }
+
+        var tally = new Tally();
+        var status = RestoreStatus.Succeeded;
+        try
+        {
+            await CopyAllAsync(options, sourceBucket, targetBucket, targetExists, reporter, progress, tally, cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            status = RestoreStatus.Stopped;
+        }
+        catch (RestoreException failure)
+        {
+            status = RestoreStatus.Failed;
+            reporter.Report(new(RestoreEventKind.BucketFailed, sourceBucket, null, 0, failure.Message, failure));
+        }
+
+        if (status == RestoreStatus.Succeeded)
+            status = options.WhatIf ? RestoreStatus.WhatIf : tally.Failed > 0 ? RestoreStatus.Failed : RestoreStatus.Succeeded;
+        return new RestoreResult
+        {
+            SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
+            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = tally.Failed,
+            TargetOnly = tally.TargetOnly, Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
+            SourceEndpoint = _sourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
+            TargetEndpoint = _targetEndpoint.Url.GetLeftPart(UriPartial.Authority),
+            StartTime = started, EndTime = started + clock.Elapsed,
+        };
+    }
+
+    private async Task CopyAllAsync(RestoreOptions options, string sourceBucket, string targetBucket, bool targetExists,
+        IRestoreReporter reporter, RestoreProgress progress, Tally tally, CancellationToken cancel)
+    {
+        var copier = new ObjectCopier(_source, _sourceEndpoint, sourceBucket, _target, _targetEndpoint, targetBucket,
+            options.Retry, options.PartConcurrency,
+            (what, failure, attempt) => reporter.Report(new(RestoreEventKind.Retrying, targetBucket, what, 0,
+                $"Retrying '{what}' (attempt {attempt + 1} of {options.Retry.Attempts}): {failure.Message}", failure)));
+
+        var sourceListing = Listed(BucketLister.ListAsync(_source, sourceBucket, null, cancel), ObjectCopier.SourceRole, _sourceEndpoint, sourceBucket, cancel);
+        var targetListing = targetExists
+            ? Listed(BucketLister.ListAsync(_target, targetBucket, null, cancel), ObjectCopier.TargetRole, _targetEndpoint, targetBucket, cancel)
+            : Empty();
+        var toCopy = PlanAsync(ListingMerge.MergeAsync(sourceListing, targetListing, cancel), options, targetBucket, reporter, progress, tally);
+
+        if (options.WhatIf)
+        {
+            await foreach (var _ in toCopy.WithCancellation(cancel).ConfigureAwait(false)) { }
+            return;
+        }
+
+        await Parallel.ForEachAsync(toCopy, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancel },
+            async (entry, ct) =>
+            {
+                try
+                {
+                    var verification = await copier.CopyAsync(entry, progress.OnBytes, ct).ConfigureAwait(false);
+                    tally.OnCopied(entry.Size);
+                    reporter.Report(verification == Verification.MatchesSourceETag
+                        ? new(RestoreEventKind.Copied, targetBucket, entry.Key, entry.Size, $"Copied '{entry.Key}' ({entry.Size} bytes, verified against the backup's ETag).")
+                        : new(RestoreEventKind.CopiedUnverified, targetBucket, entry.Key, entry.Size,
+                            $"Copied '{entry.Key}' ({entry.Size} bytes); the target holds exactly the bytes read, but the backup's ETag '{ETag.Parse(entry.ETag)}' is not a hash that could be reproduced."));
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    var failure = e as RestoreException ?? S3Failure.Explain(e, ObjectCopier.TargetRole, _targetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
+                    tally.OnFailed();
+                    reporter.Report(new(RestoreEventKind.ObjectFailed, targetBucket, entry.Key, entry.Size,
+                        $"'{entry.Key}' was not restored: {failure.Message}", failure));
+                }
+                finally
+                {
+                    progress.OnDone();
+                }
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>Decides per key and yields the objects to copy; skips and conflicts are reported here.</summary>
+    private static async IAsyncEnumerable<ObjectEntry> PlanAsync(IAsyncEnumerable<MergedEntry> merged, RestoreOptions options,
+        string targetBucket, IRestoreReporter reporter, RestoreProgress progress, Tally tally)
+    {
+        await foreach (var item in merged.ConfigureAwait(false))
+        {
+            if (item.Source is { } s) progress.OnListed(s.Size);
+            var decision = CopyPlanner.Decide(item.Source, item.Target, options.Overwrite);
+            switch (decision.Action)
+            {
+                case CopyAction.TargetOnly:
+                    tally.OnTargetOnly();
+                    break;
+                case CopyAction.Skip:
+                    tally.OnSkipped();
+                    reporter.Report(new(RestoreEventKind.Skipped, targetBucket, item.Key, item.Source!.Size, $"Skipped '{item.Key}': {decision.Reason}."));
+                    break;
+                case CopyAction.Conflict:
+                    tally.OnConflict();
+                    reporter.Report(new(RestoreEventKind.Conflict, targetBucket, item.Key, item.Source!.Size,
+                        $"'{item.Key}' differs on the target and was left alone: {decision.Reason}. Use -Overwrite to replace it with the backup."));
+                    break;
+                default:
+                    progress.OnPlanned(item.Source!.Size);
+                    if (options.WhatIf)
+                    {
+                        tally.OnCopied(item.Source.Size);
+                        reporter.Report(new(RestoreEventKind.WouldCopy, targetBucket, item.Key, item.Source.Size,
+                            $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{item.Key}' ({item.Source.Size} bytes): {decision.Reason}"));
+                    }
+                    yield return item.Source;
+                    break;
+            }
+        }
+        progress.OnListingComplete();
+    }
+
+    private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, string role, S3Endpoint endpoint, string bucket,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        await using var e = listing.GetAsyncEnumerator(cancel);
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync().ConfigureAwait(false)) yield break;
+            }
+            catch (Exception x) when (!cancel.IsCancellationRequested)
+            {
+                throw S3Failure.Explain(x, role, endpoint, $"listing bucket '{bucket}'", ErrorIds.ListingFailed);
+            }
+            yield return e.Current;
+        }
+    }
+
+#pragma warning disable CS1998 // an empty async stream
+    private static async IAsyncEnumerable<ObjectEntry> Empty() { yield break; }
+#pragma warning restore CS1998
+
+    private async Task EnsureSourceBucketAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await _source.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            var failure = S3Failure.Explain(e, ObjectCopier.SourceRole, _sourceEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
+            if (failure.ErrorId == ErrorIds.SourceBucketNotFound)
+                throw new RestoreException(ErrorIds.SourceBucketNotFound, FailureKind.NotFound,
+                    $"The backup bucket '{bucket}' does not exist on the {ObjectCopier.SourceRole} {_sourceEndpoint.Url.GetLeftPart(UriPartial.Authority)}. Check the name (S3_BUCKET) and the endpoint; nothing was written.", e);
+            throw failure;
+        }
+    }
+
+    private async Task<bool> TargetBucketExistsAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await _target.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancel).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, _targetEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
+            if (failure.ErrorId == ErrorIds.SourceBucketNotFound) return false; // NoSuchBucket: the restore creates it
+            throw failure;
+        }
+    }
+
+    private async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await _target.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancel).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
+        {
+            // Created meanwhile by us (another run): fine.
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            if (e is AmazonS3Exception { ErrorCode: "BucketAlreadyExists" })
+                throw new RestoreException(ErrorIds.TargetBucketCreateFailed, FailureKind.PermissionDenied,
+                    $"The bucket '{bucket}' exists on the {ObjectCopier.TargetRole} but belongs to another account; restore into another bucket with -TargetBucket, or use that account's credential.", e);
+            var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, _targetEndpoint, $"creating bucket '{bucket}'", ErrorIds.TargetBucketCreateFailed);
+            throw new RestoreException(failure.Kind is FailureKind.AuthenticationFailed ? failure.ErrorId : ErrorIds.TargetBucketCreateFailed,
+                failure.Kind, $"The target bucket '{bucket}' could not be created: {failure.Message}", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _target.Dispose();
+    }
+
+    /// <summary>Result counters, updated from the workers.</summary>
+    private sealed class Tally
+    {
+        private long _copied, _skipped, _conflicts, _failed, _targetOnly, _bytes;
+        public long Copied => Interlocked.Read(ref _copied);
+        public long Skipped => Interlocked.Read(ref _skipped);
+        public long Conflicts => Interlocked.Read(ref _conflicts);
+        public long Failed => Interlocked.Read(ref _failed);
+        public long TargetOnly => Interlocked.Read(ref _targetOnly);
+        public long Bytes => Interlocked.Read(ref _bytes);
+        public void OnCopied(long size) { Interlocked.Increment(ref _copied); Interlocked.Add(ref _bytes, size); }
+        public void OnSkipped() => Interlocked.Increment(ref _skipped);
+        public void OnConflict() => Interlocked.Increment(ref _conflicts);
+        public void OnFailed() => Interlocked.Increment(ref _failed);
+        public void OnTargetOnly() => Interlocked.Increment(ref _targetOnly);
+    }
+}

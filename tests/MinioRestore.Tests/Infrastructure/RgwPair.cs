@@ -1,0 +1,60 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using MinioRestore.Engine.Endpoints;
+
+namespace MinioRestore.Tests.Infrastructure;
+
+/// <summary>Two real S3 servers: the source stands in for Amazon S3, the target for MinIO.</summary>
+public sealed class RgwPair : IDisposable
+{
+    // Distinct keys on each side, so a test can tell which secret leaked and which end refused.
+    public const string SourceAccessKey = "SRCACCESSKEY00000001";
+    public const string SourceSecretKey = "srcSecretKey+never/printed/0000000000001";
+    public const string TargetAccessKey = "DSTACCESSKEY00000001";
+    public const string TargetSecretKey = "dstSecretKey+never/printed/0000000000002";
+
+    private static int _bucketCounter;
+
+    public RgwPair()
+    {
+        int basePort = int.TryParse(Environment.GetEnvironmentVariable("MINIO_RESTORE_TEST_PORT"), out int p) ? p : 19300;
+        Source = RgwCluster.Start("source", basePort, SourceAccessKey, SourceSecretKey);
+        try
+        {
+            Target = RgwCluster.Start("target", basePort + 100, TargetAccessKey, TargetSecretKey);
+        }
+        catch
+        {
+            Source.Dispose();
+            throw;
+        }
+        SourceS3 = S3.Client(Source);
+        TargetS3 = S3.Client(Target);
+    }
+
+    public RgwCluster Source { get; }
+    public RgwCluster Target { get; }
+    public AmazonS3Client SourceS3 { get; }
+    public AmazonS3Client TargetS3 { get; }
+
+    public S3Endpoint SourceEndpoint => new(Source.Endpoint, "us-east-1", SourceAccessKey, SourceSecretKey);
+    public S3Endpoint TargetEndpoint => new(Target.Endpoint, "us-east-1", TargetAccessKey, TargetSecretKey);
+
+    /// <summary>A bucket name no other test uses.</summary>
+    public static string NewBucket(string purpose) =>
+        $"{purpose}-{Interlocked.Increment(ref _bucketCounter)}-{Environment.ProcessId}".ToLowerInvariant();
+
+    public void Dispose()
+    {
+        SourceS3.Dispose();
+        TargetS3.Dispose();
+        Target.Dispose();
+        Source.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RgwCollection : ICollectionFixture<RgwPair>
+{
+    public const string Name = "Two RGW clusters";
+}
