@@ -168,20 +168,39 @@ internal sealed class ObjectCopier(
                 $"The {TargetRole} stored different bytes for '{what}' than were sent (ETag {written}).", transient: true);
     }
 
+    /// <summary>
+    /// Aborts the upload so it never lingers (it is never visible either way). Runs on
+    /// cancellation too. A part the server was still receiving when we gave up can land after
+    /// the first abort, so the abort is repeated until the server no longer knows the upload.
+    /// </summary>
     private async Task AbortAsync(string key, string uploadId)
     {
-        // Runs on cancellation too: the upload must not linger (and never becomes visible).
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        for (int attempt = 0; !deadline.IsCancellationRequested; attempt++)
         {
-            await target.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
+            try
             {
-                BucketName = targetBucket, Key = key, UploadId = uploadId,
-            }, timeout.Token).ConfigureAwait(false);
-        }
-        catch
-        {
-            // An upload left behind is invisible and is removed by the bucket's lifecycle rules or by mc/rclone cleanup.
+                await target.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
+                {
+                    BucketName = targetBucket, Key = key, UploadId = uploadId,
+                }, deadline.Token).ConfigureAwait(false);
+                await target.ListPartsAsync(new ListPartsRequest
+                {
+                    BucketName = targetBucket, Key = key, UploadId = uploadId, MaxParts = 1,
+                }, deadline.Token).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload")
+            {
+                return;
+            }
+            catch
+            {
+                // Unreachable target or deadline: an upload left behind is invisible and is removed
+                // by the bucket's lifecycle rules (AbortIncompleteMultipartUpload) or `mc rm --incomplete`.
+                if (deadline.IsCancellationRequested) return;
+            }
+            try { await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1)), deadline.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
         }
     }
 

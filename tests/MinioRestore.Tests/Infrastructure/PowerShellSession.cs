@@ -26,14 +26,17 @@ public sealed class PowerShellSession : IDisposable
         _runspace.Open();
     }
 
-    public PowerShellRun Run(string script, IDictionary<string, object?>? variables = null, Action<PowerShell>? whileRunning = null)
+    public PowerShellRun Run(string script, IDictionary<string, object?>? variables = null, Action<System.Management.Automation.PowerShell>? whileRunning = null)
     {
         foreach (var (name, value) in variables ?? new Dictionary<string, object?>())
             _runspace.SessionStateProxy.SetVariable(name, value);
         _host.Clear();
-        using var ps = PowerShell.Create();
+        _runspace.SessionStateProxy.SetVariable(TerminatingVariable, null);
+        using var ps = System.Management.Automation.PowerShell.Create();
         ps.Runspace = _runspace;
-        ps.AddScript(script);
+        // A cmdlet's terminating error only ends its statement in a script; catch it to tell it
+        // apart from the non-terminating errors in the error stream.
+        ps.AddScript($"try {{\n{script}\n}} catch {{ $global:{TerminatingVariable} = $_ }}");
         var output = new PSDataCollection<PSObject>();
         Exception? terminating = null;
         try
@@ -46,12 +49,17 @@ public sealed class PowerShellSession : IDisposable
         {
             terminating = e;
         }
+        var caught = _runspace.SessionStateProxy.GetVariable(TerminatingVariable);
+        var record = (caught as ErrorRecord ?? (caught as PSObject)?.BaseObject as ErrorRecord)
+                     ?? (terminating as IContainsErrorRecord)?.ErrorRecord;
         return new PowerShellRun(
             output.ToList(), ps.Streams.Error.ToList(), ps.Streams.Warning.Select(w => w.Message).ToList(),
             ps.Streams.Verbose.Select(v => v.Message).ToList(), ps.Streams.Debug.Select(d => d.Message).ToList(),
             ps.Streams.Information.Select(i => i.ToString()).ToList(), ps.Streams.Progress.ToList(),
-            _host.Text, terminating, ps.InvocationStateInfo.State);
+            _host.Text, terminating, record, ps.InvocationStateInfo.State);
     }
+
+    private const string TerminatingVariable = "__MinioRestoreTestTerminating";
 
     public void Dispose() => _runspace.Dispose();
 
@@ -123,11 +131,8 @@ public sealed class PowerShellSession : IDisposable
 public sealed record PowerShellRun(
     IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, IReadOnlyList<string> Warnings,
     IReadOnlyList<string> Verbose, IReadOnlyList<string> Debug, IReadOnlyList<string> Information,
-    IReadOnlyList<ProgressRecord> Progress, string HostText, Exception? Terminating, PSInvocationState State)
+    IReadOnlyList<ProgressRecord> Progress, string HostText, Exception? Terminating, ErrorRecord? TerminatingRecord, PSInvocationState State)
 {
-    /// <summary>The error that stopped the pipeline, as PowerShell reports it.</summary>
-    public ErrorRecord? TerminatingRecord => (Terminating as IContainsErrorRecord)?.ErrorRecord;
-
     /// <summary>Every text any stream carried, including each output object's properties and ToString().</summary>
     public string AllText()
     {
