@@ -1,0 +1,43 @@
+# Pester 5 tests for pwsh users: they import the built module and check what needs no server.
+# Restores against real S3 servers are proven by the xunit suite (tests/MinioRestore.Tests),
+# which hosts the same PowerShell engine; run it with tools/test.sh.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../out/MinioRestore/MinioRestore.psd1') -Force
+    $cred = [pscredential]::new('AKIDEXAMPLE', (ConvertTo-SecureString 'not-a-real-secret' -AsPlainText -Force))
+}
+
+Describe 'MinioRestore module' {
+    It 'exports exactly the two cmdlets' {
+        (Get-Command -Module MinioRestore).Name | Sort-Object | Should -Be @('Register-RestoreClients', 'Start-MinioRestore')
+    }
+
+    It 'has a valid manifest' {
+        Test-ModuleManifest (Join-Path $PSScriptRoot '../out/MinioRestore/MinioRestore.psd1') | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Start-MinioRestore supports -WhatIf and -Confirm' {
+        (Get-Command Start-MinioRestore).Parameters.Keys | Should -Contain 'WhatIf'
+        (Get-Command Start-MinioRestore).Parameters.Keys | Should -Contain 'Confirm'
+    }
+}
+
+Describe 'Register-RestoreClients input checks' {
+    It 'refuses an endpoint without a scheme with InvalidEndpoint' {
+        { Register-RestoreClients -MinioEndpoint 'minio.example:9000' -MinioCredential $cred -S3Credential $cred } |
+            Should -Throw -ErrorId 'InvalidEndpoint,MinioRestore.PowerShell.Cmdlets.RegisterRestoreClientsCommand'
+    }
+
+    It 'refuses an endpoint with a path with InvalidEndpoint' {
+        { Register-RestoreClients -MinioEndpoint 'https://minio.example:9000/bucket' -MinioCredential $cred -S3Credential $cred } |
+            Should -Throw -ErrorId 'InvalidEndpoint,MinioRestore.PowerShell.Cmdlets.RegisterRestoreClientsCommand'
+    }
+
+    It 'reports a refused port as EndpointUnreachable without printing the secret' {
+        $err = $null
+        try { Register-RestoreClients -S3Endpoint 'http://127.0.0.1:9' -S3Credential $cred -MinioEndpoint 'http://127.0.0.1:9' -MinioCredential $cred }
+        catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'EndpointUnreachable,*'
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        ($err | Out-String) | Should -Not -Match 'not-a-real-secret'
+    }
+}

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using MinioRestore.Harness;
+
+// harness ps (-c COMMAND | -f SCRIPT.ps1)     run PowerShell with out/MinioRestore imported
+// harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]   fill a bucket (keys from AWS_* variables)
+return args switch
+{
+    ["ps", "-c", var command] => RunPowerShell(command),
+    ["ps", "-f", var file] => RunPowerShell(File.ReadAllText(file)),
+    ["seed", var endpoint, var bucket, var count, var size, .. var rest] =>
+        await Seeder.SeedAsync(new Uri(endpoint), bucket, int.Parse(count), long.Parse(size),
+            rest.Length > 0 ? long.Parse(rest[0]) : 0, rest.Length > 1 ? rest[1] : "obj/"),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]");
+    return 2;
+}
+
+static int RunPowerShell(string script)
+{
+    string manifest = Path.Combine(RepoRoot(), "out", "MinioRestore", "MinioRestore.psd1");
+    var state = InitialSessionState.CreateDefault2();
+    state.ImportPSModule(manifest);
+    using var runspace = RunspaceFactory.CreateRunspace(new TextHost(Console.Out, showProgress: true), state);
+    runspace.Open();
+    using var ps = PowerShell.Create();
+    ps.Runspace = runspace;
+    // Plain text when piped (logs, CI), colours on a terminal.
+    if (Console.IsOutputRedirected) ps.AddScript("$PSStyle.OutputRendering = 'PlainText'").Invoke();
+    ps.Commands.Clear();
+    ps.AddScript(script).AddCommand("Out-Default");
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; ps.BeginStop(null, null); };
+    try
+    {
+        ps.Invoke();
+    }
+    catch (RuntimeException e)
+    {
+        Console.Error.WriteLine($"ERROR: {e.ErrorRecord?.ErrorDetails?.Message ?? e.Message}");
+        return 1;
+    }
+    foreach (var error in ps.Streams.Error)
+        Console.Error.WriteLine($"ERROR: [{error.FullyQualifiedErrorId}] {error.ErrorDetails?.Message ?? error.Exception.Message}");
+    return ps.HadErrors ? 1 : 0;
+}
+
+static string RepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "MinioRestore.sln"))) return dir.FullName;
+    throw new InvalidOperationException("MinioRestore.sln not found");
+}
