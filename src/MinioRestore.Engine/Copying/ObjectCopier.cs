@@ -24,18 +24,25 @@ public enum Verification
 /// single PUT is atomic and is sent with Content-MD5, and a multipart upload is completed only
 /// after every part was verified, and aborted otherwise.
 /// </summary>
+/// <param name="targetUploads">The target client for streamed bodies, with SDK retries off: the SDK
+/// would try to rewind the source stream, so those requests are retried here, from the source.</param>
 internal sealed class ObjectCopier(
     IAmazonS3 source, S3Endpoint sourceEndpoint, string sourceBucket,
-    IAmazonS3 target, S3Endpoint targetEndpoint, string targetBucket,
+    IAmazonS3 target, IAmazonS3 targetUploads, S3Endpoint targetEndpoint, string targetBucket,
     RetryPolicy retry, int partConcurrency, Action<string, RestoreException, int>? onRetry)
 {
+    /// <summary>S3's limit for one PUT.</summary>
+    internal const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
+
     public const string SourceRole = "S3 source";
     public const string TargetRole = "MinIO target";
 
     public async Task<Verification> CopyAsync(ObjectEntry entry, Action<long> onBytes, CancellationToken cancel)
     {
         var etag = ETag.Parse(entry.ETag);
-        if (etag.IsMd5)
+        // Single-part backups stay single-part: the target then checks the body against the
+        // backup's MD5 (Content-MD5) and keeps that MD5 as its ETag, so reruns compare content.
+        if (etag.IsMd5 && entry.Size <= MaxSinglePutSize)
             return await retry.RunAsync(ct => PutWholeAsync(entry, etag, onBytes, ct), e => Explain(e, entry.Key),
                 (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
         var layout = etag.IsMultipart ? PartLayout.ForSource(entry.Size, etag.PartCount) : PartLayout.Own(entry.Size);
@@ -61,7 +68,7 @@ internal sealed class ObjectCopier(
         StreamBody(put);
         put.Headers.ContentLength = entry.Size;
         HeadersOf(get).ApplyTo(put.Headers, put.Metadata);
-        var response = await target.PutObjectAsync(put, cancel).ConfigureAwait(false);
+        var response = await targetUploads.PutObjectAsync(put, cancel).ConfigureAwait(false);
 
         VerifyWritten(entry.Key, body.Md5, etag.Md5Bytes(), ETag.Parse(response.ETag));
         return Verification.MatchesSourceETag;
@@ -126,7 +133,7 @@ internal sealed class ObjectCopier(
         StreamBody(part);
         try
         {
-            var uploaded = await target.UploadPartAsync(part, cancel).ConfigureAwait(false);
+            var uploaded = await targetUploads.UploadPartAsync(part, cancel).ConfigureAwait(false);
             VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, ETag.Parse(uploaded.ETag));
             return (body.Md5, uploaded.ETag);
         }

@@ -16,7 +16,7 @@ namespace MinioRestore.Engine.Mirror;
 public sealed class Restorer : IDisposable
 {
     private readonly S3Endpoint _sourceEndpoint, _targetEndpoint;
-    private readonly AmazonS3Client _source, _target;
+    private readonly AmazonS3Client _source, _target, _targetUploads;
 
     public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
     {
@@ -24,6 +24,7 @@ public sealed class Restorer : IDisposable
         _targetEndpoint = target;
         _source = S3ClientFactory.Create(source, maxConnections);
         _target = S3ClientFactory.Create(target, maxConnections);
+        _targetUploads = S3ClientFactory.Create(target, maxConnections, retries: 0);
     }
 
     public async Task<RestoreResult> RestoreAsync(RestoreOptions options, IRestoreReporter reporter, RestoreProgress? progress, CancellationToken cancel)
@@ -84,7 +85,7 @@ public sealed class Restorer : IDisposable
     private async Task CopyAllAsync(RestoreOptions options, string sourceBucket, string targetBucket, bool targetExists,
         IRestoreReporter reporter, RestoreProgress progress, Tally tally, CancellationToken cancel)
     {
-        var copier = new ObjectCopier(_source, _sourceEndpoint, sourceBucket, _target, _targetEndpoint, targetBucket,
+        var copier = new ObjectCopier(_source, _sourceEndpoint, sourceBucket, _target, _targetUploads, _targetEndpoint, targetBucket,
             options.Retry, options.PartConcurrency,
             (what, failure, attempt) => reporter.Report(new(RestoreEventKind.Retrying, targetBucket, what, 0,
                 $"Retrying '{what}' (attempt {attempt + 1} of {options.Retry.Attempts}): {failure.Message}", failure)));
@@ -242,6 +243,7 @@ public sealed class Restorer : IDisposable
     {
         _source.Dispose();
         _target.Dispose();
+        _targetUploads.Dispose();
     }
 
     /// <summary>Result counters, updated from the workers.</summary>

@@ -197,7 +197,7 @@ public sealed class RestoreTests(RgwPair rgw)
         await S3.PutAsync(rgw.SourceS3, source, "victim", S3.RandomBytes(5000, 9));
         using var source3 = S3.Client(rgw.Source);
         using var target3 = S3.Client(rgw.Target);
-        var copier = new MinioRestore.Engine.Copying.ObjectCopier(source3, rgw.SourceEndpoint, source, target3, rgw.TargetEndpoint, target,
+        var copier = new MinioRestore.Engine.Copying.ObjectCopier(source3, rgw.SourceEndpoint, source, target3, target3, rgw.TargetEndpoint, target,
             new MinioRestore.Engine.Copying.RetryPolicy(2, TimeSpan.Zero, TimeSpan.Zero), 2, null);
         var realETag = (await S3.ListAsync(rgw.SourceS3, source))["victim"].ETag;
         var lie = new MinioRestore.Engine.Listing.ObjectEntry("victim", 5000, "\"00112233445566778899aabbccddeeff\"", DateTime.UtcNow);
