@@ -29,9 +29,6 @@ static int RunPowerShell(string script)
     runspace.Open();
     using var ps = PowerShell.Create();
     ps.Runspace = runspace;
-    // Plain text when piped (logs, CI), colours on a terminal.
-    if (Console.IsOutputRedirected) ps.AddScript("$PSStyle.OutputRendering = 'PlainText'").Invoke();
-    ps.Commands.Clear();
     ps.AddScript(script).AddCommand("Out-Default");
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; ps.BeginStop(null, null); };
     try

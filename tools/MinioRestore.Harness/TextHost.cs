@@ -9,7 +9,7 @@ namespace MinioRestore.Harness;
 /// <summary>
 /// A PowerShell host whose UI writes to a TextWriter: the console for the demo and benchmarks,
 /// a StringWriter in tests (what-if lines and formatted tables go through the host UI).
-/// Never prompts: prompting in an unattended run is an error.
+/// Writes plain text (no ANSI colours). Never prompts: prompting in an unattended run is an error.
 /// </summary>
 public sealed class TextHost(TextWriter writer, bool showProgress = false) : PSHost
 {
@@ -30,7 +30,9 @@ public sealed class TextHost(TextWriter writer, bool showProgress = false) : PSH
     {
         private readonly TextRawUI _raw = new();
         private DateTime _lastProgress;
-        private void Append(string s) { lock (writer) writer.Write(s); }
+        // Plain text: PowerShell's OutputRendering only strips colours for its own console host.
+        private void Append(string s) { lock (writer) writer.Write(Ansi.Replace(s, "")); }
+        private static readonly System.Text.RegularExpressions.Regex Ansi = new("\x1b\\[[0-9;]*[A-Za-z]", System.Text.RegularExpressions.RegexOptions.Compiled);
         public override PSHostRawUserInterface RawUI => _raw;
         public override void Write(string value) => Append(value);
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Append(value);
