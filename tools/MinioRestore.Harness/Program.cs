@@ -4,6 +4,7 @@ using MinioRestore.Harness;
 
 // harness ps (-c COMMAND | -f SCRIPT.ps1)     run PowerShell with out/MinioRestore imported
 // harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]   fill a bucket (keys from AWS_* variables)
+// harness raw-get ENDPOINT BUCKET / raw-put ENDPOINT BUCKET COUNT SIZE   what the servers carry, no copy tool between
 return args switch
 {
     ["ps", "-c", var command] => RunPowerShell(command),
@@ -11,12 +12,14 @@ return args switch
     ["seed", var endpoint, var bucket, var count, var size, .. var rest] =>
         await Seeder.SeedAsync(new Uri(endpoint), bucket, int.Parse(count), long.Parse(size),
             rest.Length > 0 ? long.Parse(rest[0]) : 0, rest.Length > 1 ? rest[1] : "obj/"),
+    ["raw-get", var endpoint, var bucket] => await RawTransfer.GetAllAsync(new Uri(endpoint), bucket, 16),
+    ["raw-put", var endpoint, var bucket, var count, var size] => await RawTransfer.PutAllAsync(new Uri(endpoint), bucket, int.Parse(count), long.Parse(size), 16),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]");
+    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]\n       harness raw-get ENDPOINT BUCKET\n       harness raw-put ENDPOINT BUCKET COUNT SIZE");
     return 2;
 }
 

@@ -5,19 +5,24 @@ using Amazon.S3.Model;
 namespace MinioRestore.Harness;
 
 /// <summary>Fills a bucket with random objects, many at once; multipart when a part size is given.</summary>
-internal static class Seeder
+public static class Seeder
 {
-    public static async Task<int> SeedAsync(Uri endpoint, string bucket, int count, long size, long partSize, string prefix)
-    {
-        string key = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") ?? throw new InvalidOperationException("set AWS_ACCESS_KEY_ID");
-        string secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") ?? throw new InvalidOperationException("set AWS_SECRET_ACCESS_KEY");
-        using var s3 = new AmazonS3Client(new BasicAWSCredentials(key, secret), new AmazonS3Config
+    /// <summary>A plain AWSSDK client for a local S3 server, keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY unless given.</summary>
+    public static AmazonS3Client Client(Uri endpoint, string? accessKey = null, string? secretKey = null) => new(
+        new BasicAWSCredentials(
+            accessKey ?? Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") ?? throw new InvalidOperationException("set AWS_ACCESS_KEY_ID"),
+            secretKey ?? Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") ?? throw new InvalidOperationException("set AWS_SECRET_ACCESS_KEY")),
+        new AmazonS3Config
         {
             ServiceURL = endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1",
             IgnoreConfiguredEndpointUrls = true,
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         });
+
+    public static async Task<int> SeedAsync(Uri endpoint, string bucket, int count, long size, long partSize, string prefix)
+    {
+        using var s3 = Client(endpoint);
         try { await s3.PutBucketAsync(bucket); }
         catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists") { }
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -8,15 +7,8 @@ namespace MinioRestore.Tests.Infrastructure;
 /// <summary>Seeds and inspects buckets directly with AWSSDK.S3, independently of the code under test.</summary>
 public static class S3
 {
-    public static AmazonS3Client Client(RgwCluster cluster) => new(
-        new BasicAWSCredentials(cluster.AccessKey, cluster.SecretKey),
-        new AmazonS3Config
-        {
-            ServiceURL = cluster.Endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1",
-            IgnoreConfiguredEndpointUrls = true,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    public static AmazonS3Client Client(RgwCluster cluster) =>
+        Harness.Seeder.Client(cluster.Endpoint, cluster.AccessKey, cluster.SecretKey);
 
     public static async Task CreateBucketAsync(IAmazonS3 s3, string bucket) =>
         await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
