@@ -3,7 +3,7 @@ namespace MinioRestore.Engine.Mirror;
 /// <summary>What to restore and how. Defaults are what a user gets without tuning.</summary>
 public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
 {
-    public const int DefaultConcurrency = 32;
+    public const int DefaultConcurrency = 64;
     public const int DefaultPartConcurrency = 4;
 
     /// <summary>Replace target objects whose content differs from the backup (never deletes).</summary>
@@ -19,4 +19,7 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     public int PartConcurrency { get; init; } = DefaultPartConcurrency;
 
     public Copying.RetryPolicy Retry { get; init; } = Copying.RetryPolicy.Default;
+
+    /// <summary>An object transfer that moves no byte for this long is abandoned and retried.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
