@@ -29,7 +29,7 @@ public enum Verification
 internal sealed class ObjectCopier(
     IAmazonS3 source, S3Endpoint sourceEndpoint, string sourceBucket,
     IAmazonS3 target, IAmazonS3 targetUploads, S3Endpoint targetEndpoint, string targetBucket,
-    RetryPolicy retry, int partConcurrency, Action<string, RestoreException, int>? onRetry)
+    RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry)
 {
     /// <summary>S3's limit for one PUT.</summary>
     internal const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
@@ -43,14 +43,14 @@ internal sealed class ObjectCopier(
         // Single-part backups stay single-part: the target then checks the body against the
         // backup's MD5 (Content-MD5) and keeps that MD5 as its ETag, so reruns compare content.
         if (etag.IsMd5 && entry.Size <= MaxSinglePutSize)
-            return await retry.RunAsync(ct => PutWholeAsync(entry, etag, onBytes, ct), e => Explain(e, entry.Key),
+            return await retry.RunAsync(ct => WithIdleTimeout((alive, c) => PutWholeAsync(entry, etag, onBytes, alive, c), ct), e => Explain(e, entry.Key),
                 (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
         var layout = etag.IsMultipart ? PartLayout.ForSource(entry.Size, etag.PartCount) : PartLayout.Own(entry.Size);
         return await CopyMultipartAsync(entry, etag, layout, onBytes, cancel).ConfigureAwait(false);
     }
 
     /// <summary>One streamed PUT whose Content-MD5 is the source's ETag: the target itself refuses any body that differs from the backup.</summary>
-    private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, Action<long> onBytes, CancellationToken cancel)
+    private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
         using var get = await FromSource(source.GetObjectAsync(new GetObjectRequest
         {
@@ -58,7 +58,7 @@ internal sealed class ObjectCopier(
         }, cancel), entry.Key, cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, get.ContentLength, ETag.Parse(get.ETag));
 
-        await using var body = new VerifyingStream(get.ResponseStream, entry.Size, onBytes);
+        await using var body = new VerifyingStream(get.ResponseStream, entry.Size, n => { alive(); onBytes(n); });
         var put = new PutObjectRequest
         {
             BucketName = targetBucket, Key = entry.Key, InputStream = body,
@@ -94,7 +94,7 @@ internal sealed class ObjectCopier(
             await Parallel.ForEachAsync(Enumerable.Range(0, layout.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = partConcurrency, CancellationToken = cancel },
                 async (i, ct) => parts[i] = await retry.RunAsync(
-                    c => CopyPartAsync(entry, upload.UploadId, layout, i, onBytes, c), e => Explain(e, entry.Key),
+                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, upload.UploadId, layout, i, onBytes, alive, c2), c), e => Explain(e, entry.Key),
                     (f, n) => onRetry?.Invoke($"{entry.Key} (part {i + 1})", f, n), ct).ConfigureAwait(false))
                 .ConfigureAwait(false);
 
@@ -113,7 +113,7 @@ internal sealed class ObjectCopier(
     }
 
     /// <returns>The MD5 of the part's bytes and the ETag the target gave the part.</returns>
-    private async Task<(byte[] Md5, string ETag)> CopyPartAsync(ObjectEntry entry, string uploadId, PartLayout layout, int index, Action<long> onBytes, CancellationToken cancel)
+    private async Task<(byte[] Md5, string ETag)> CopyPartAsync(ObjectEntry entry, string uploadId, PartLayout layout, int index, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
         var (offset, length) = layout.Part(index);
         var get = new GetObjectRequest { BucketName = sourceBucket, Key = entry.Key, EtagToMatch = entry.ETag };
@@ -124,7 +124,7 @@ internal sealed class ObjectCopier(
                 $"The {SourceRole} answered part {index + 1} of '{entry.Key}' with {response.ContentLength} bytes instead of {length}.", transient: true);
 
         long counted = 0;
-        await using var body = new VerifyingStream(response.ResponseStream, length, n => { counted += n; onBytes(n); });
+        await using var body = new VerifyingStream(response.ResponseStream, length, n => { alive(); counted += n; onBytes(n); });
         var part = new UploadPartRequest
         {
             BucketName = targetBucket, Key = entry.Key, UploadId = uploadId, PartNumber = index + 1,
@@ -141,6 +141,25 @@ internal sealed class ObjectCopier(
         {
             onBytes(-counted); // this part's bytes will be sent again
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs one attempt that is cancelled when no byte moves for <c>idleTimeout</c>: a stalled
+    /// server or connection fails the attempt (to be retried) instead of hanging the restore.
+    /// </summary>
+    private async Task<T> WithIdleTimeout<T>(Func<Action, CancellationToken, Task<T>> attempt, CancellationToken cancel)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        idle.CancelAfter(idleTimeout);
+        try
+        {
+            return await attempt(() => idle.CancelAfter(idleTimeout), idle.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (idle.IsCancellationRequested && !cancel.IsCancellationRequested)
+        {
+            throw new RestoreException(ErrorIds.ObjectCopyFailed, FailureKind.Timeout,
+                $"No data moved for {idleTimeout.TotalSeconds:0} s (a stalled server or connection).", e, transient: true);
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class VerifyingStream : Stream
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     private long _read;
     private byte[]? _digest;
+    private SourceReadException? _failure;
 
     public VerifyingStream(Stream inner, long expectedLength, Action<long>? onBytes)
     {
@@ -40,7 +41,7 @@ internal sealed class VerifyingStream : Stream
     {
         int n;
         try { n = _inner.Read(buffer); }
-        catch (Exception e) when (e is not OperationCanceledException) { throw new SourceReadException(e); }
+        catch (Exception e) when (e is not OperationCanceledException) { throw _failure = new SourceReadException(e); }
         return Account(buffer[..n]);
     }
 
@@ -51,7 +52,7 @@ internal sealed class VerifyingStream : Stream
     {
         int n;
         try { n = await _inner.ReadAsync(buffer, cancel).ConfigureAwait(false); }
-        catch (Exception e) when (e is not OperationCanceledException) { throw new SourceReadException(e); }
+        catch (Exception e) when (e is not OperationCanceledException) { throw _failure = new SourceReadException(e); }
         return Account(buffer.Span[..n]);
     }
 
@@ -84,7 +85,10 @@ internal sealed class VerifyingStream : Stream
     public override long Seek(long offset, SeekOrigin origin)
     {
         long target = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _read + offset, _ => _expected + offset };
-        return target == _read ? _read : throw new NotSupportedException("A streamed body cannot be rewound; the copy is retried from the source instead.");
+        // The HTTP stack rewinds to resend after a broken connection (or after the source broke
+        // under it): that attempt fails, with the source's failure if there was one, and the copy
+        // is retried from the source.
+        return target == _read ? _read : throw _failure ?? (Exception)new IOException("The upload was interrupted and a streamed body cannot be resent; the copy is retried from the source.");
     }
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -10,7 +10,8 @@ internal static class S3ClientFactory
     /// <summary>Requests with a replayable body are retried by the SDK; streamed object bodies are retried per object by the copier.</summary>
     internal const int SdkRetries = 4;
 
-    public static AmazonS3Client Create(S3Endpoint endpoint, int maxConnections, int retries = SdkRetries)
+    /// <param name="timeout">Per request; streamed uploads pass none and are guarded by the copier's idle timeout instead.</param>
+    public static AmazonS3Client Create(S3Endpoint endpoint, int maxConnections, int retries = SdkRetries, TimeSpan? timeout = null)
     {
         AWSCredentials credentials = endpoint.SessionToken is { } token
             ? new SessionAWSCredentials(endpoint.AccessKeyId, endpoint.SecretKey, token)
@@ -27,7 +28,7 @@ internal static class S3ClientFactory
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = retries,
             ConnectTimeout = TimeSpan.FromSeconds(10),
-            Timeout = TimeSpan.FromMinutes(15),
+            Timeout = timeout ?? TimeSpan.FromMinutes(2),
             MaxConnectionsPerServer = maxConnections,
             DisableLogging = true,
         };

@@ -24,7 +24,7 @@ public sealed class Restorer : IDisposable
         _targetEndpoint = target;
         _source = S3ClientFactory.Create(source, maxConnections);
         _target = S3ClientFactory.Create(target, maxConnections);
-        _targetUploads = S3ClientFactory.Create(target, maxConnections, retries: 0);
+        _targetUploads = S3ClientFactory.Create(target, maxConnections, retries: 0, timeout: Timeout.InfiniteTimeSpan);
     }
 
     public async Task<RestoreResult> RestoreAsync(RestoreOptions options, IRestoreReporter reporter, RestoreProgress? progress, CancellationToken cancel)
@@ -86,7 +86,7 @@ public sealed class Restorer : IDisposable
         IRestoreReporter reporter, RestoreProgress progress, Tally tally, CancellationToken cancel)
     {
         var copier = new ObjectCopier(_source, _sourceEndpoint, sourceBucket, _target, _targetUploads, _targetEndpoint, targetBucket,
-            options.Retry, options.PartConcurrency,
+            options.Retry, options.PartConcurrency, options.IdleTimeout,
             (what, failure, attempt) => reporter.Report(new(RestoreEventKind.Retrying, targetBucket, what, 0,
                 $"Retrying '{what}' (attempt {attempt + 1} of {options.Retry.Attempts}): {failure.Message}", failure)));
 

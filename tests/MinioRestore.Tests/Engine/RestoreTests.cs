@@ -198,7 +198,7 @@ public sealed class RestoreTests(RgwPair rgw)
         using var source3 = S3.Client(rgw.Source);
         using var target3 = S3.Client(rgw.Target);
         var copier = new MinioRestore.Engine.Copying.ObjectCopier(source3, rgw.SourceEndpoint, source, target3, target3, rgw.TargetEndpoint, target,
-            new MinioRestore.Engine.Copying.RetryPolicy(2, TimeSpan.Zero, TimeSpan.Zero), 2, null);
+            new MinioRestore.Engine.Copying.RetryPolicy(2, TimeSpan.Zero, TimeSpan.Zero), 2, TimeSpan.FromSeconds(30), null);
         var realETag = (await S3.ListAsync(rgw.SourceS3, source))["victim"].ETag;
         var lie = new MinioRestore.Engine.Listing.ObjectEntry("victim", 5000, "\"00112233445566778899aabbccddeeff\"", DateTime.UtcNow);
         var e = await Assert.ThrowsAsync<RestoreException>(() => copier.CopyAsync(lie, _ => { }, CancellationToken.None));

@@ -26,6 +26,7 @@ public sealed class RgwCluster : IDisposable
     /// <param name="basePort">First of a block of ports: mon = base, OSDs base+10..base+49, RGW = base+80.</param>
     public static RgwCluster Start(string name, int basePort, string accessKey, string secretKey)
     {
+        StopLeftovers(name);
         string dir = Path.Combine(Path.GetTempPath(), $"minio-restore-tests-{name}-{Environment.ProcessId}");
         int rgwPort = basePort + 80;
         var psi = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "tests", "servers", "rgw-up.sh")])
@@ -55,6 +56,22 @@ public sealed class RgwCluster : IDisposable
         return new RgwCluster(dir, rgwPort, accessKey, secretKey);
     }
 
+    /// <summary>Stops clusters left behind by a test run that was killed (their ports would be taken).</summary>
+    private static void StopLeftovers(string name)
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), $"minio-restore-tests-{name}-*"))
+        {
+            if (int.TryParse(dir[(dir.LastIndexOf('-') + 1)..], out int pid) && pid != Environment.ProcessId && !IsAlive(pid))
+                RunDown(dir);
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+    }
+
     /// <summary>Kills the gateway (SIGKILL), as a crash would.</summary>
     public void KillGateway() => Signal("client.rgw.gw0", "KILL");
 
@@ -65,13 +82,15 @@ public sealed class RgwCluster : IDisposable
         kill.WaitForExit();
     }
 
-    public void Dispose()
+    public void Dispose() => RunDown(_dir);
+
+    private static void RunDown(string dir)
     {
         var psi = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "tests", "servers", "rgw-down.sh")])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
-            Environment = { ["RGW_DIR"] = _dir, ["FAST"] = "1" },
+            Environment = { ["RGW_DIR"] = dir, ["FAST"] = "1" },
         };
         using var process = Process.Start(psi)!;
         process.StandardError.ReadToEnd();
