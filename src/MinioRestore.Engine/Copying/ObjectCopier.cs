@@ -68,7 +68,7 @@ internal sealed class ObjectCopier(
         StreamBody(put);
         put.Headers.ContentLength = entry.Size;
         HeadersOf(get).ApplyTo(put.Headers, put.Metadata);
-        var response = await targetUploads.PutObjectAsync(put, cancel).ConfigureAwait(false);
+        var response = await Streamed(targetUploads.PutObjectAsync(put, cancel)).ConfigureAwait(false);
 
         VerifyWritten(entry.Key, body.Md5, etag.Md5Bytes(), ETag.Parse(response.ETag));
         return Verification.MatchesSourceETag;
@@ -133,7 +133,7 @@ internal sealed class ObjectCopier(
         StreamBody(part);
         try
         {
-            var uploaded = await targetUploads.UploadPartAsync(part, cancel).ConfigureAwait(false);
+            var uploaded = await Streamed(targetUploads.UploadPartAsync(part, cancel)).ConfigureAwait(false);
             VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, ETag.Parse(uploaded.ETag));
             return (body.Md5, uploaded.ETag);
         }
@@ -196,39 +196,41 @@ internal sealed class ObjectCopier(
 
     /// <summary>
     /// Aborts the upload so it never lingers (it is never visible either way). Runs on
-    /// cancellation too. A part the server was still receiving when we gave up can land after
-    /// the first abort, so the abort is repeated until the server no longer knows the upload.
+    /// cancellation too, so it is kept short: each request gets a few seconds (a server may hold
+    /// the upload while it finishes a part we gave up on), and a part that lands after the first
+    /// abort is caught by repeating it until the server no longer knows the upload.
     /// </summary>
     private async Task AbortAsync(string key, string uploadId)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        for (int attempt = 0; !deadline.IsCancellationRequested; attempt++)
+        var deadline = DateTime.UtcNow + AbortBudget;
+        for (int attempt = 0; DateTime.UtcNow < deadline; attempt++)
         {
+            using var request = new CancellationTokenSource(TimeSpan.FromSeconds(3));
             try
             {
                 await target.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
                 {
                     BucketName = targetBucket, Key = key, UploadId = uploadId,
-                }, deadline.Token).ConfigureAwait(false);
+                }, request.Token).ConfigureAwait(false);
                 await target.ListPartsAsync(new ListPartsRequest
                 {
                     BucketName = targetBucket, Key = key, UploadId = uploadId, MaxParts = 1,
-                }, deadline.Token).ConfigureAwait(false);
+                }, request.Token).ConfigureAwait(false);
             }
-            catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload")
+            catch (AmazonS3Exception e) when (e.ErrorCode is "NoSuchUpload" or "NoSuchKey") // RGW says NoSuchKey
             {
                 return;
             }
-            catch
+            catch (Exception)
             {
-                // Unreachable target or deadline: an upload left behind is invisible and is removed
-                // by the bucket's lifecycle rules (AbortIncompleteMultipartUpload) or `mc rm --incomplete`.
-                if (deadline.IsCancellationRequested) return;
+                // Unreachable target, or out of time: an upload left behind is invisible; the bucket's
+                // lifecycle rule (AbortIncompleteMultipartUpload) or `mc rm --incomplete` removes it.
             }
-            try { await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1)), deadline.Token).ConfigureAwait(false); }
-            catch (OperationCanceledException) { return; }
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1))).ConfigureAwait(false);
         }
     }
+
+    private static readonly TimeSpan AbortBudget = TimeSpan.FromSeconds(8);
 
     /// <summary>Explains a failed source request as the source's, so it is not blamed on the target.</summary>
     private async Task<T> FromSource<T>(Task<T> request, string key, CancellationToken cancel)
@@ -241,10 +243,30 @@ internal sealed class ObjectCopier(
         S3Failure.Explain(e, SourceRole, sourceEndpoint, $"reading '{key}' from bucket '{sourceBucket}'", ErrorIds.ObjectCopyFailed);
 
     /// <summary>Failures while writing, unless the source body broke underneath the upload.</summary>
-    private RestoreException Explain(Exception e, string key) =>
-        FromSourceBody(e)
-            ? ExplainSource(e, key)
-            : S3Failure.Explain(e, TargetRole, targetEndpoint, $"writing '{key}' to bucket '{targetBucket}'", ErrorIds.ObjectCopyFailed);
+    private RestoreException Explain(Exception e, string key)
+    {
+        if (FromSourceBody(e)) return ExplainSource(e, key);
+        // The credentials were accepted before any object was written (the target bucket was
+        // opened with them), so a signature mismatch on a streamed body means its signed chunks
+        // arrived altered: corruption on the way, worth sending again.
+        if (e is AmazonS3Exception { ErrorCode: "SignatureDoesNotMatch" } && e.Data.Contains(StreamedBodyMarker))
+            return new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+                $"The {TargetRole} {targetEndpoint.Url.GetLeftPart(UriPartial.Authority)} found the signed chunks of '{key}' altered on the way; nothing was stored.", e, transient: true);
+        return S3Failure.Explain(e, TargetRole, targetEndpoint, $"writing '{key}' to bucket '{targetBucket}'", ErrorIds.ObjectCopyFailed);
+    }
+
+    private const string StreamedBodyMarker = "MinioRestore.StreamedBody";
+
+    /// <summary>Marks failures of requests that carried a streamed body, for <see cref="Explain"/>.</summary>
+    private static async Task<T> Streamed<T>(Task<T> upload)
+    {
+        try { return await upload.ConfigureAwait(false); }
+        catch (AmazonS3Exception e)
+        {
+            e.Data[StreamedBodyMarker] = true;
+            throw;
+        }
+    }
 
     private static bool FromSourceBody(Exception? e)
     {

@@ -16,7 +16,7 @@ namespace MinioRestore.Tests.Faults;
 [Collection(RgwCollection.Name)]
 public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
 {
-    private static readonly RetryPolicy FastRetry = new(8, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(200));
+    private static readonly RetryPolicy FastRetry = new(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(200));
 
     /// <summary>A bucket with small objects and multipart objects, like a real backup.</summary>
     private async Task<string> SeedAsync(string purpose, int small = 40, int multipart = 2)
@@ -53,7 +53,11 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
         }, reporter, null, CancellationToken.None);
         output.WriteLine($"{result}; faults injected: source {Describe(sourceProxy)}, target {Describe(targetProxy)}; retries {reporter.Of(RestoreEventKind.Retrying).Count()}");
         foreach (var failure in reporter.Of(RestoreEventKind.ObjectFailed).Concat(reporter.Of(RestoreEventKind.BucketFailed)))
-            output.WriteLine("FAILED " + failure.Message);
+        {
+            output.WriteLine("FAILED " + failure.Message + " <- " + failure.Failure?.InnerException?.ToString().Split('\n')[0]);
+            foreach (var retry in reporter.Of(RestoreEventKind.Retrying).Where(r => r.Key == failure.Key))
+                output.WriteLine("  after " + retry.Message + " <- " + retry.Failure?.InnerException?.ToString().Split('\n')[0]);
+        }
         return (result, reporter);
     }
 
