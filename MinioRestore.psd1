@@ -9,7 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('MinioRestore.format.ps1xml')
-    CmdletsToExport      = @('Register-RestoreClients', 'Start-MinioRestore')
+    CmdletsToExport      = @('Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -7,8 +7,8 @@ BeforeAll {
 }
 
 Describe 'MinioRestore module' {
-    It 'exports exactly the two cmdlets' {
-        (Get-Command -Module MinioRestore).Name | Sort-Object | Should -Be @('Register-RestoreClients', 'Start-MinioRestore')
+    It 'exports exactly its three cmdlets' {
+        (Get-Command -Module MinioRestore).Name | Sort-Object | Should -Be @('Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore')
     }
 
     It 'has a valid manifest' {

@@ -15,15 +15,12 @@ namespace MinioRestore.Engine.Mirror;
 /// </summary>
 public sealed class Restorer : IDisposable
 {
-    private readonly S3Endpoint _sourceEndpoint, _targetEndpoint;
-    private readonly AmazonS3Client _source, _target, _targetUploads;
+    private readonly BucketAccess _access;
+    private readonly AmazonS3Client _targetUploads;
 
     public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
     {
-        _sourceEndpoint = source;
-        _targetEndpoint = target;
-        _source = S3ClientFactory.Create(source, maxConnections);
-        _target = S3ClientFactory.Create(target, maxConnections);
+        _access = new BucketAccess(source, target, maxConnections);
         _targetUploads = S3ClientFactory.Create(target, maxConnections, retries: 0, timeout: Timeout.InfiniteTimeSpan);
     }
 
@@ -36,8 +33,8 @@ public sealed class Restorer : IDisposable
         string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
 
         // Everything that can stop the run is checked before anything is written.
-        await EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
-        bool targetExists = await TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+        await _access.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        bool targetExists = await _access.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
         bool created = false;
         if (!targetExists)
         {
@@ -47,7 +44,7 @@ public sealed class Restorer : IDisposable
             }
             else
             {
-                await CreateTargetBucketAsync(targetBucket, cancel).ConfigureAwait(false);
+                await _access.CreateTargetBucketAsync(targetBucket, cancel).ConfigureAwait(false);
                 created = true;
                 reporter.Report(new(RestoreEventKind.BucketCreated, targetBucket, null, 0, $"Created bucket '{targetBucket}' on the MinIO target."));
             }
@@ -76,8 +73,8 @@ public sealed class Restorer : IDisposable
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
             Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = tally.Failed,
             TargetOnly = tally.TargetOnly, Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
-            SourceEndpoint = _sourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
-            TargetEndpoint = _targetEndpoint.Url.GetLeftPart(UriPartial.Authority),
+            SourceEndpoint = _access.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
+            TargetEndpoint = _access.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority),
             StartTime = started, EndTime = started + clock.Elapsed,
         };
     }
@@ -85,16 +82,13 @@ public sealed class Restorer : IDisposable
     private async Task CopyAllAsync(RestoreOptions options, string sourceBucket, string targetBucket, bool targetExists,
         IRestoreReporter reporter, RestoreProgress progress, Tally tally, CancellationToken cancel)
     {
-        var copier = new ObjectCopier(_source, _sourceEndpoint, sourceBucket, _target, _targetUploads, _targetEndpoint, targetBucket,
+        var copier = new ObjectCopier(_access.Source, _access.SourceEndpoint, sourceBucket, _access.Target, _targetUploads, _access.TargetEndpoint, targetBucket,
             options.Retry, options.PartConcurrency, options.IdleTimeout,
             (what, failure, attempt) => reporter.Report(new(RestoreEventKind.Retrying, targetBucket, what, 0,
                 $"Retrying '{what}' (attempt {attempt + 1} of {options.Retry.Attempts}): {failure.Message}", failure)));
 
-        var sourceListing = Listed(BucketLister.ListAsync(_source, sourceBucket, null, cancel), ObjectCopier.SourceRole, _sourceEndpoint, sourceBucket, cancel);
-        var targetListing = targetExists
-            ? Listed(BucketLister.ListAsync(_target, targetBucket, null, cancel), ObjectCopier.TargetRole, _targetEndpoint, targetBucket, cancel)
-            : Empty();
-        var toCopy = PlanAsync(ListingMerge.MergeAsync(sourceListing, targetListing, cancel), options, targetBucket, reporter, progress, tally);
+        var merged = _access.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, cancel);
+        var toCopy = PlanAsync(merged, options, targetBucket, reporter, progress, tally);
 
         if (options.WhatIf)
         {
@@ -116,7 +110,7 @@ public sealed class Restorer : IDisposable
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    var failure = e as RestoreException ?? S3Failure.Explain(e, ObjectCopier.TargetRole, _targetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
+                    var failure = e as RestoreException ?? S3Failure.Explain(e, ObjectCopier.TargetRole, _access.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
                     tally.OnFailed();
                     reporter.Report(new(RestoreEventKind.ObjectFailed, targetBucket, entry.Key, entry.Size,
                         $"'{entry.Key}' was not restored: {failure.Message}", failure));
@@ -165,84 +159,9 @@ public sealed class Restorer : IDisposable
         progress.OnListingComplete();
     }
 
-    private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, string role, S3Endpoint endpoint, string bucket,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
-    {
-        await using var e = listing.GetAsyncEnumerator(cancel);
-        while (true)
-        {
-            try
-            {
-                if (!await e.MoveNextAsync().ConfigureAwait(false)) yield break;
-            }
-            catch (Exception x) when (!cancel.IsCancellationRequested)
-            {
-                throw S3Failure.Explain(x, role, endpoint, $"listing bucket '{bucket}'", ErrorIds.ListingFailed);
-            }
-            yield return e.Current;
-        }
-    }
-
-#pragma warning disable CS1998 // an empty async stream
-    private static async IAsyncEnumerable<ObjectEntry> Empty() { yield break; }
-#pragma warning restore CS1998
-
-    private async Task EnsureSourceBucketAsync(string bucket, CancellationToken cancel)
-    {
-        try
-        {
-            await _source.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancel).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancel.IsCancellationRequested)
-        {
-            var failure = S3Failure.Explain(e, ObjectCopier.SourceRole, _sourceEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
-            if (failure.ErrorId == ErrorIds.SourceBucketNotFound)
-                throw new RestoreException(ErrorIds.SourceBucketNotFound, FailureKind.NotFound,
-                    $"The backup bucket '{bucket}' does not exist on the {ObjectCopier.SourceRole} {_sourceEndpoint.Url.GetLeftPart(UriPartial.Authority)}. Check the name (S3_BUCKET) and the endpoint; nothing was written.", e);
-            throw failure;
-        }
-    }
-
-    private async Task<bool> TargetBucketExistsAsync(string bucket, CancellationToken cancel)
-    {
-        try
-        {
-            await _target.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancel).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception e) when (!cancel.IsCancellationRequested)
-        {
-            var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, _targetEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
-            if (failure.ErrorId == ErrorIds.SourceBucketNotFound) return false; // NoSuchBucket: the restore creates it
-            throw failure;
-        }
-    }
-
-    private async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel)
-    {
-        try
-        {
-            await _target.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancel).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
-        {
-            // Created meanwhile by us (another run): fine.
-        }
-        catch (Exception e) when (!cancel.IsCancellationRequested)
-        {
-            if (e is AmazonS3Exception { ErrorCode: "BucketAlreadyExists" })
-                throw new RestoreException(ErrorIds.TargetBucketCreateFailed, FailureKind.PermissionDenied,
-                    $"The bucket '{bucket}' exists on the {ObjectCopier.TargetRole} but belongs to another account; restore into another bucket with -TargetBucket, or use that account's credential.", e);
-            var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, _targetEndpoint, $"creating bucket '{bucket}'", ErrorIds.TargetBucketCreateFailed);
-            throw new RestoreException(failure.Kind is FailureKind.AuthenticationFailed ? failure.ErrorId : ErrorIds.TargetBucketCreateFailed,
-                failure.Kind, $"The target bucket '{bucket}' could not be created: {failure.Message}", e);
-        }
-    }
-
     public void Dispose()
     {
-        _source.Dispose();
-        _target.Dispose();
+        _access.Dispose();
         _targetUploads.Dispose();
     }
 

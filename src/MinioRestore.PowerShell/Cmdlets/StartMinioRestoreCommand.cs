@@ -13,21 +13,8 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "MinioRestore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType("MinioRestore.Engine.Mirror.RestoreResult")]
-public sealed class StartMinioRestoreCommand : PipelineCmdlet
+public sealed class StartMinioRestoreCommand : BucketPairCmdlet
 {
-    /// <summary>The S3 bucket(s) holding the backup. Default: the S3_BUCKET environment variable, as the restore plan used.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("BucketName", "SourceBucket", "S3Bucket")]
-    public string[]? Bucket { get; set; }
-
-    /// <summary>From Register-RestoreClients. Default: the clients registered last in this session.</summary>
-    [Parameter(ValueFromPipeline = true)]
-    public RestoreClients? Clients { get; set; }
-
-    /// <summary>The MinIO bucket to restore into. Default: the same name as the S3 bucket.</summary>
-    [Parameter(Position = 1)]
-    public string? TargetBucket { get; set; }
-
     /// <summary>Replace target objects whose content differs from the backup. Nothing is ever deleted.</summary>
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
@@ -37,48 +24,9 @@ public sealed class StartMinioRestoreCommand : PipelineCmdlet
     [ValidateRange(1, 512)]
     public int Concurrency { get; set; } = RestoreOptions.DefaultConcurrency;
 
-    private static int _progressIds;
-
     protected override void ProcessRecord()
     {
-        var clients = Clients ?? RestoreClients.Current;
-        if (clients is null)
-        {
-            ThrowTerminatingError(ErrorRecords.Create(ErrorIds.MissingCredentials, ErrorCategory.InvalidOperation,
-                "No restore clients: run Register-RestoreClients first, or pipe its result into Start-MinioRestore.", null));
-            return;
-        }
-
-        var buckets = Bucket is { Length: > 0 } ? Bucket
-            : Environment.GetEnvironmentVariable("S3_BUCKET") is { Length: > 0 } fromEnv ? [fromEnv]
-            : null;
-        if (buckets is null)
-        {
-            ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidBucketName, ErrorCategory.InvalidArgument,
-                "No bucket given: pass -Bucket NAME (the S3 bucket holding the backup) or set S3_BUCKET.", null));
-            return;
-        }
-        if (TargetBucket is not null && buckets.Length > 1)
-        {
-            ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidBucketName, ErrorCategory.InvalidArgument,
-                $"-TargetBucket names one bucket, but {buckets.Length} source buckets were given; restore them one at a time or leave out -TargetBucket.", TargetBucket));
-            return;
-        }
-
-        // Every name is checked before the first bucket is touched.
-        var pairs = new List<(string Source, string Target)>();
-        foreach (var source in buckets)
-        {
-            try
-            {
-                pairs.Add((BucketNames.Validate(source, "source", legacy: true), BucketNames.Validate(TargetBucket ?? source, "target")));
-            }
-            catch (RestoreException e)
-            {
-                ThrowTerminatingError(ErrorRecords.From(e, source));
-            }
-        }
-
+        var (clients, pairs) = ResolveBuckets();
         using var restorer = new Restorer(clients.Source, clients.Target, Concurrency * RestoreOptions.DefaultPartConcurrency + 8);
         foreach (var (source, target) in pairs)
             RestoreBucket(restorer, clients, source, target);
@@ -94,7 +42,7 @@ public sealed class StartMinioRestoreCommand : PipelineCmdlet
         var options = new RestoreOptions(source, target) { Overwrite = Overwrite, WhatIf = whatIf, Concurrency = Concurrency };
         var reporter = new PipelineReporter(this, IsVerbose(), target);
         var progress = new RestoreProgress();
-        var meter = new ProgressMeter(Interlocked.Increment(ref _progressIds), $"Restoring s3/{source} -> minio/{target}");
+        var meter = new ProgressMeter(NextProgressId(), $"Restoring s3/{source} -> minio/{target}");
 
         RestoreResult result;
         try
@@ -123,10 +71,6 @@ public sealed class StartMinioRestoreCommand : PipelineCmdlet
     private bool IsWhatIf() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
         : GetVariableValue("WhatIfPreference") is { } pref && LanguagePrimitives.IsTrue(pref);
-
-    private bool IsVerbose() =>
-        MyInvocation.BoundParameters.TryGetValue("Verbose", out var v) ? ((SwitchParameter)v).IsPresent
-        : GetVariableValue("VerbosePreference") is ActionPreference p && p != ActionPreference.SilentlyContinue;
 
     /// <summary>Sends engine events to the pipeline thread as verbose lines, warnings, errors and what-if messages.</summary>
     private sealed class PipelineReporter(StartMinioRestoreCommand cmdlet, bool verbose, string targetBucket) : IRestoreReporter

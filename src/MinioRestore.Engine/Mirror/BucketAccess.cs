@@ -1,0 +1,120 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
+
+namespace MinioRestore.Engine.Mirror;
+
+/// <summary>
+/// The two ends of a restore and what every operation on them starts with: checking and
+/// creating buckets, and the merged listing of both buckets, with failures explained.
+/// Shared by the restore and the verification.
+/// </summary>
+internal sealed class BucketAccess : IDisposable
+{
+    public BucketAccess(S3Endpoint source, S3Endpoint target, int maxConnections)
+    {
+        SourceEndpoint = source;
+        TargetEndpoint = target;
+        Source = S3ClientFactory.Create(source, maxConnections);
+        Target = S3ClientFactory.Create(target, maxConnections);
+    }
+
+    public S3Endpoint SourceEndpoint { get; }
+    public S3Endpoint TargetEndpoint { get; }
+    public AmazonS3Client Source { get; }
+    public AmazonS3Client Target { get; }
+
+    /// <summary>Both listings merged by key; a null <paramref name="targetBucket"/> stands for a bucket that does not exist yet.</summary>
+    public IAsyncEnumerable<MergedEntry> MergeListingsAsync(string sourceBucket, string? targetBucket, CancellationToken cancel)
+    {
+        var source = Listed(BucketLister.ListAsync(Source, sourceBucket, null, cancel), ObjectCopier.SourceRole, SourceEndpoint, sourceBucket, cancel);
+        var target = targetBucket is null
+            ? Empty()
+            : Listed(BucketLister.ListAsync(Target, targetBucket, null, cancel), ObjectCopier.TargetRole, TargetEndpoint, targetBucket, cancel);
+        return ListingMerge.MergeAsync(source, target, cancel);
+    }
+
+    private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, string role, S3Endpoint endpoint, string bucket,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        await using var e = listing.GetAsyncEnumerator(cancel);
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync().ConfigureAwait(false)) yield break;
+            }
+            catch (Exception x) when (!cancel.IsCancellationRequested)
+            {
+                throw S3Failure.Explain(x, role, endpoint, $"listing bucket '{bucket}'", ErrorIds.ListingFailed);
+            }
+            yield return e.Current;
+        }
+    }
+
+#pragma warning disable CS1998 // an empty async stream
+    private static async IAsyncEnumerable<ObjectEntry> Empty() { yield break; }
+#pragma warning restore CS1998
+
+    public async Task EnsureSourceBucketAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await Source.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            var failure = S3Failure.Explain(e, ObjectCopier.SourceRole, SourceEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
+            if (failure.ErrorId == ErrorIds.SourceBucketNotFound)
+                throw new RestoreException(ErrorIds.SourceBucketNotFound, FailureKind.NotFound,
+                    $"The backup bucket '{bucket}' does not exist on the {ObjectCopier.SourceRole} {SourceEndpoint.Url.GetLeftPart(UriPartial.Authority)}. Check the name (S3_BUCKET) and the endpoint; nothing was written.", e);
+            throw failure;
+        }
+    }
+
+    public async Task<bool> TargetBucketExistsAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await Target.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancel).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, TargetEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
+            if (failure.ErrorId == ErrorIds.SourceBucketNotFound) return false; // NoSuchBucket: the restore creates it
+            throw failure;
+        }
+    }
+
+    public async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await Target.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancel).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
+        {
+            // Created meanwhile by us (another run): fine.
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            if (e is AmazonS3Exception { ErrorCode: "BucketAlreadyExists" })
+                throw new RestoreException(ErrorIds.TargetBucketCreateFailed, FailureKind.PermissionDenied,
+                    $"The bucket '{bucket}' exists on the {ObjectCopier.TargetRole} but belongs to another account; restore into another bucket with -TargetBucket, or use that account's credential.", e);
+            var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, TargetEndpoint, $"creating bucket '{bucket}'", ErrorIds.TargetBucketCreateFailed);
+            throw new RestoreException(failure.Kind is FailureKind.AuthenticationFailed ? failure.ErrorId : ErrorIds.TargetBucketCreateFailed,
+                failure.Kind, $"The target bucket '{bucket}' could not be created: {failure.Message}", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        Source.Dispose();
+        Target.Dispose();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Amazon.S3;
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Mirror;
+
+namespace MinioRestore.Engine.Verifying;
+
+public enum DifferenceKind
+{
+    /// <summary>In the backup, not on the target.</summary>
+    Missing,
+    /// <summary>On both, with different content.</summary>
+    Different,
+    /// <summary>Only on the target (not an error for a restore, which never deletes).</summary>
+    Extra,
+}
+
+/// <summary>One object that is not the same on both ends. Flat, for CSV/JSON export.</summary>
+public sealed record ObjectDifference(
+    string SourceBucket, string TargetBucket, string Key, DifferenceKind Difference,
+    long? SourceSize, long? TargetSize, string? SourceETag, string? TargetETag, string Reason);
+
+/// <summary>The outcome of verifying one bucket pair.</summary>
+public sealed class VerifyResult
+{
+    public required string SourceBucket { get; init; }
+    public required string TargetBucket { get; init; }
+    public long Compared { get; init; }
+    public long Matching { get; init; }
+    public long Missing { get; init; }
+    public long Different { get; init; }
+    public long Extra { get; init; }
+    /// <summary>True when the bytes of every object on both ends were read and hashed.</summary>
+    public bool ContentCompared { get; init; }
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>Every backup object is on the target with the same content.</summary>
+    public bool Restored => Missing == 0 && Different == 0;
+
+    public override string ToString() =>
+        $"{SourceBucket} -> {TargetBucket}: {Matching} of {Compared} match, {Missing} missing, {Different} different, {Extra} extra";
+}
+
+/// <summary>
+/// Compares a backup bucket with a restored bucket, after any restore (ours or another tool's):
+/// from the two listings (size, and ETags where they are comparable hashes), or, with
+/// <c>content</c>, by reading both objects and comparing MD5s of their bytes.
+/// </summary>
+public sealed class Verifier : IDisposable
+{
+    private readonly BucketAccess _access;
+
+    public Verifier(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency)
+    {
+        _access = new BucketAccess(source, target, maxConnections);
+    }
+
+    public async Task<VerifyResult> VerifyAsync(string sourceBucket, string targetBucket, bool content, int concurrency,
+        Action<ObjectDifference> onDifference, RestoreProgress? progress, CancellationToken cancel)
+    {
+        progress ??= new RestoreProgress();
+        var clock = Stopwatch.StartNew();
+        BucketNames.Validate(sourceBucket, "source", legacy: true);
+        BucketNames.Validate(targetBucket, "target");
+        await _access.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        bool targetExists = await _access.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+
+        long compared = 0, matching = 0, missing = 0, different = 0, extra = 0;
+        void Report(MergedEntry pair, DifferenceKind kind, string reason)
+        {
+            Interlocked.Increment(ref kind == DifferenceKind.Missing ? ref missing : ref kind == DifferenceKind.Different ? ref different : ref extra);
+            onDifference(new ObjectDifference(sourceBucket, targetBucket, pair.Key, kind, pair.Source?.Size, pair.Target?.Size,
+                pair.Source is null ? null : ETag.Parse(pair.Source.ETag).Value, pair.Target is null ? null : ETag.Parse(pair.Target.ETag).Value, reason));
+        }
+
+        // The listing merge decides everything it can; pairs whose content must be read go on.
+        async IAsyncEnumerable<MergedEntry> ToRead()
+        {
+            await foreach (var pair in _access.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, cancel).ConfigureAwait(false))
+            {
+                if (pair.Source is { } s)
+                {
+                    Interlocked.Increment(ref compared);
+                    progress.OnListed(s.Size);
+                }
+                if (pair.Source is null) { Report(pair, DifferenceKind.Extra, "only on the target"); continue; }
+                if (pair.Target is null) { Report(pair, DifferenceKind.Missing, "missing on the target"); continue; }
+                var decision = CopyPlanner.Decide(pair.Source, pair.Target, overwrite: false);
+                if (decision.Action == CopyAction.Conflict) { Report(pair, DifferenceKind.Different, decision.Reason); continue; }
+                if (!content) { Interlocked.Increment(ref matching); continue; }
+                progress.OnPlanned(pair.Source.Size);
+                yield return pair;
+            }
+            progress.OnListingComplete();
+        }
+
+        await Parallel.ForEachAsync(ToRead(), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel },
+            async (pair, ct) =>
+            {
+                var source = await HashAsync(_access.Source, _access.SourceEndpoint, ObjectCopier.SourceRole, sourceBucket, pair.Key, progress, ct).ConfigureAwait(false);
+                var target = await HashAsync(_access.Target, _access.TargetEndpoint, ObjectCopier.TargetRole, targetBucket, pair.Key, progress, ct).ConfigureAwait(false);
+                if (source.AsSpan().SequenceEqual(target)) Interlocked.Increment(ref matching);
+                else Report(pair, DifferenceKind.Different, $"content differs (MD5 {Convert.ToHexString(source).ToLowerInvariant()} in the backup, {Convert.ToHexString(target).ToLowerInvariant()} on the target)");
+                progress.OnDone();
+            }).ConfigureAwait(false);
+
+        return new VerifyResult
+        {
+            SourceBucket = sourceBucket, TargetBucket = targetBucket, Compared = compared, Matching = matching,
+            Missing = missing, Different = different, Extra = extra, ContentCompared = content, Duration = clock.Elapsed,
+        };
+    }
+
+    private static async Task<byte[]> HashAsync(IAmazonS3 client, S3Endpoint endpoint, string role, string bucket, string key, RestoreProgress progress, CancellationToken cancel)
+    {
+        try
+        {
+            using var response = await client.GetObjectAsync(bucket, key, cancel).ConfigureAwait(false);
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            var buffer = new byte[81920];
+            int n;
+            while ((n = await response.ResponseStream.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
+            {
+                md5.AppendData(buffer, 0, n);
+                progress.OnBytes(n);
+            }
+            return md5.GetHashAndReset();
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            throw S3Failure.Explain(e, role, endpoint, $"reading '{key}' from bucket '{bucket}' to compare it", ErrorIds.Unexpected);
+        }
+    }
+
+    public void Dispose() => _access.Dispose();
+}

@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Verifying;
+using MinioRestore.PowerShell.Hosting;
+
+namespace MinioRestore.PowerShell.Cmdlets;
+
+/// <summary>
+/// Verifies a restore after the fact, whoever made it: compares the S3 backup bucket with the
+/// MinIO bucket and writes one object per missing, different or extra object. -Content reads
+/// both sides and compares the MD5 of the bytes, not only sizes and ETags.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "MinioRestore")]
+[OutputType("MinioRestore.Engine.Verifying.ObjectDifference", "System.Boolean")]
+public sealed class TestMinioRestoreCommand : BucketPairCmdlet
+{
+    /// <summary>Read every object on both ends and compare the MD5 of its bytes.</summary>
+    [Parameter]
+    public SwitchParameter Content { get; set; }
+
+    /// <summary>Write only $true (every backup object is on the target, same content) or $false per bucket.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    /// <summary>Objects read at once with -Content.</summary>
+    [Parameter]
+    [ValidateRange(1, 512)]
+    public int Concurrency { get; set; } = 16;
+
+    protected override void ProcessRecord()
+    {
+        var (clients, pairs) = ResolveBuckets();
+        using var verifier = new Verifier(clients.Source, clients.Target, Concurrency + 8);
+        foreach (var (source, target) in pairs)
+        {
+            var progress = new RestoreProgress();
+            var meter = new ProgressMeter(NextProgressId(), $"Comparing s3/{source} with minio/{target}");
+            VerifyResult result;
+            try
+            {
+                result = RunOnThreadPool(cancel => verifier.VerifyAsync(source, target, Content, Concurrency,
+                    difference => { if (!Quiet) Post(() => WriteObject(difference)); }, progress, cancel),
+                    tick: () => WriteProgress(meter.Update(progress)));
+            }
+            catch (RestoreException e)
+            {
+                WriteError(ErrorRecords.From(e, source));
+                continue;
+            }
+            finally
+            {
+                WriteProgress(meter.Complete());
+            }
+            WriteVerbose(result.ToString() + (result.ContentCompared ? " (content compared)" : " (sizes and ETags compared)"));
+            if (Quiet) WriteObject(result.Restored);
+        }
+    }
+}
