@@ -75,6 +75,26 @@ public sealed class RgwCluster : IDisposable
     /// <summary>Kills the gateway (SIGKILL), as a crash would.</summary>
     public void KillGateway() => Signal("client.rgw.gw0", "KILL");
 
+    /// <summary>Starts the gateway again on the same cluster (as rgw-up.sh started it) and waits until it answers.</summary>
+    public void RestartGateway()
+    {
+        string conf = Path.Combine(_dir, "ceph.conf"), log = Path.Combine(_dir, "log", "client.rgw.gw0.out"), pid = Path.Combine(_dir, "run", "client.rgw.gw0.pid");
+        using (var start = Process.Start("bash", ["-c", $"radosgw -c '{conf}' -n client.rgw.gw0 -f </dev/null >>'{log}' 2>&1 & echo $! > '{pid}'"]))
+            start.WaitForExit();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (http.GetStringAsync(Endpoint).Result.Contains("ListAllMyBucketsResult")) return;
+            }
+            catch (AggregateException) { }
+            Thread.Sleep(200);
+        }
+        throw new InvalidOperationException("the gateway did not come back within 90 s");
+    }
+
     private void Signal(string daemon, string signal)
     {
         string pid = File.ReadAllText(Path.Combine(_dir, "run", daemon + ".pid")).Trim();
