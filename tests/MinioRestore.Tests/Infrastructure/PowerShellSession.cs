@@ -1,9 +1,5 @@
-using System.Collections.ObjectModel;
-using System.Globalization;
 using System.Management.Automation;
-using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
-using System.Security;
 using System.Text;
 using MinioRestore.Harness;
 

@@ -40,6 +40,25 @@ public sealed class RgwPair : IDisposable
     public S3Endpoint SourceEndpoint => new(Source.Endpoint, "us-east-1", SourceAccessKey, SourceSecretKey);
     public S3Endpoint TargetEndpoint => new(Target.Endpoint, "us-east-1", TargetAccessKey, TargetSecretKey);
 
+    /// <summary>
+    /// Variables for scripts run in the hosted engine: $s3, $minio (endpoint URLs) and $s3cred,
+    /// $miniocred (PSCredentials), each replaceable to test a wrong one.
+    /// </summary>
+    public Dictionary<string, object?> ScriptVariables(string? s3Secret = null, string? minioSecret = null, string? minioEndpoint = null) => new()
+    {
+        ["s3"] = Source.Endpoint.ToString(),
+        ["minio"] = minioEndpoint ?? Target.Endpoint.ToString(),
+        ["s3cred"] = Credential(SourceAccessKey, s3Secret ?? SourceSecretKey),
+        ["miniocred"] = Credential(TargetAccessKey, minioSecret ?? TargetSecretKey),
+    };
+
+    public static System.Management.Automation.PSCredential Credential(string user, string secret)
+    {
+        var secure = new System.Security.SecureString();
+        foreach (char c in secret) secure.AppendChar(c);
+        return new System.Management.Automation.PSCredential(user, secure);
+    }
+
     /// <summary>A bucket name no other test uses.</summary>
     public static string NewBucket(string purpose) =>
         $"{purpose}-{Interlocked.Increment(ref _bucketCounter)}-{Environment.ProcessId}".ToLowerInvariant();

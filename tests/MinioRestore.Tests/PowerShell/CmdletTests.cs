@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using System.Text.Json;
 using MinioRestore.Tests.Infrastructure;
 
@@ -16,20 +15,8 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
 
     public void Dispose() => _ps.Dispose();
 
-    private static PSCredential Credential(string user, string secret)
-    {
-        var secure = new SecureString();
-        foreach (char c in secret) secure.AppendChar(c);
-        return new PSCredential(user, secure);
-    }
-
-    private Dictionary<string, object?> Endpoints(string? s3Secret = null, string? minioSecret = null, string? minioEndpoint = null) => new()
-    {
-        ["s3"] = rgw.Source.Endpoint.ToString(),
-        ["minio"] = minioEndpoint ?? rgw.Target.Endpoint.ToString(),
-        ["s3cred"] = Credential(RgwPair.SourceAccessKey, s3Secret ?? RgwPair.SourceSecretKey),
-        ["miniocred"] = Credential(RgwPair.TargetAccessKey, minioSecret ?? RgwPair.TargetSecretKey),
-    };
+    private Dictionary<string, object?> Endpoints(string? s3Secret = null, string? minioSecret = null, string? minioEndpoint = null) =>
+        rgw.ScriptVariables(s3Secret, minioSecret, minioEndpoint);
 
     private const string Register = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $miniocred";
 
@@ -181,7 +168,7 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
     public void An_unknown_access_key_is_named_as_such()
     {
         var endpoints = Endpoints();
-        endpoints["miniocred"] = Credential("NOSUCHACCESSKEY00001", RgwPair.TargetSecretKey);
+        endpoints["miniocred"] = RgwPair.Credential("NOSUCHACCESSKEY00001", RgwPair.TargetSecretKey);
 
         var run = _ps.Run(Register, endpoints);
 

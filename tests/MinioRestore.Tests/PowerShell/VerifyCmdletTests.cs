@@ -1,5 +1,3 @@
-using System.Management.Automation;
-using System.Security;
 using MinioRestore.Tests.Infrastructure;
 
 namespace MinioRestore.Tests.PowerShell;
@@ -11,21 +9,7 @@ public sealed class VerifyCmdletTests(RgwPair rgw) : IDisposable
     private readonly PowerShellSession _ps = new();
     public void Dispose() => _ps.Dispose();
 
-    private Dictionary<string, object?> Variables()
-    {
-        static PSCredential Credential(string user, string secret)
-        {
-            var secure = new SecureString();
-            foreach (char c in secret) secure.AppendChar(c);
-            return new PSCredential(user, secure);
-        }
-        return new()
-        {
-            ["s3"] = rgw.Source.Endpoint.ToString(), ["minio"] = rgw.Target.Endpoint.ToString(),
-            ["s3cred"] = Credential(RgwPair.SourceAccessKey, RgwPair.SourceSecretKey),
-            ["miniocred"] = Credential(RgwPair.TargetAccessKey, RgwPair.TargetSecretKey),
-        };
-    }
+    private Dictionary<string, object?> Variables() => rgw.ScriptVariables();
 
     private const string Register = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $miniocred | Out-Null; ";
 
