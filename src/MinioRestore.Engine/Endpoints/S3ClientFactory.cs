@@ -32,6 +32,8 @@ internal static class S3ClientFactory
             MaxConnectionsPerServer = maxConnections,
             DisableLogging = true,
         };
+        if (!endpoint.Tls.IsDefault)
+            config.HttpClientFactory = new TlsOptions.ClientFactory(endpoint.Tls, maxConnections);
         if (IsAmazonS3(endpoint.Url))
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(endpoint.Region);

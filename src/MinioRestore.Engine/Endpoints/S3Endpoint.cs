@@ -18,9 +18,22 @@ public sealed class S3Endpoint
         _secret = new NetworkCredential(accessKeyId, secretKey ?? throw new ArgumentNullException(nameof(secretKey)), sessionToken ?? "");
     }
 
+    /// <summary>The same endpoint and credentials with another certificate check.</summary>
+    public S3Endpoint(S3Endpoint other, TlsOptions tls)
+    {
+        Url = other.Url;
+        Region = other.Region;
+        AccessKeyId = other.AccessKeyId;
+        _secret = other._secret;
+        Tls = tls;
+    }
+
     public const string DefaultRegion = "us-east-1";
 
     public Uri Url { get; }
+
+    /// <summary>How the server certificate of an https endpoint is checked.</summary>
+    public TlsOptions Tls { get; init; } = TlsOptions.Default;
     public string Region { get; }
     public string AccessKeyId { get; }
     public bool HasSessionToken => _secret.Domain.Length > 0;

@@ -4,6 +4,7 @@ namespace MinioRestore.Engine.Errors;
 public static class ErrorIds
 {
     public const string InvalidEndpoint = "InvalidEndpoint";
+    public const string InvalidCaBundle = "InvalidCaBundle";
     public const string InvalidBucketName = "InvalidBucketName";
     public const string EndpointUnreachable = "EndpointUnreachable";
     public const string CredentialsRejected = "CredentialsRejected";

@@ -39,6 +39,18 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
     [Parameter]
     public string? MinioRegion { get; set; }
 
+    /// <summary>PEM file of CA certificates to trust for the S3 endpoint, besides the system's.</summary>
+    [Parameter]
+    public string? S3CaBundle { get; set; }
+
+    /// <summary>PEM file of CA certificates to trust for the MinIO endpoint (the DC/OS service had its own CA).</summary>
+    [Parameter]
+    public string? MinioCaBundle { get; set; }
+
+    /// <summary>Accept any TLS certificate on both endpoints. Insecure: for a lab, never for production.</summary>
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
     protected override void EndProcessing()
     {
         S3Endpoint s3, minio;
@@ -50,6 +62,8 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
             s3 = Build(EndpointUrl.Parse(S3Endpoint, "S3 endpoint"),
                 S3Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION"), s3Credential, sessionToken, "S3");
             minio = Build(EndpointUrl.Parse(MinioEndpoint, "MinIO endpoint"), MinioRegion, MinioCredential, null, "MinIO");
+            s3 = WithTls(s3, S3CaBundle, "-S3CaBundle");
+            minio = WithTls(minio, MinioCaBundle, "-MinioCaBundle");
         }
         catch (RestoreException e)
         {
@@ -57,6 +71,8 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
             return;
         }
 
+        if (SkipCertificateCheck)
+            WriteWarning("-SkipCertificateCheck: TLS certificates are not checked, so anyone between this machine and the endpoints can read and change the data. Use -MinioCaBundle/-S3CaBundle instead.");
         WriteVerbose($"Checking the S3 source {s3} and the MinIO target {minio}.");
         var (s3Failure, minioFailure) = RunOnThreadPool(async cancel =>
         {
@@ -95,6 +111,23 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
                 : "No MinIO credential: pass -MinioCredential (user name = access key, password = secret key).");
         return new S3Endpoint(url, region ?? Engine.Endpoints.S3Endpoint.DefaultRegion, credential.UserName,
             credential.GetNetworkCredential().Password, sessionToken);
+    }
+
+    private S3Endpoint WithTls(S3Endpoint endpoint, string? caBundle, string parameter)
+    {
+        if (caBundle is null) return SkipCertificateCheck ? new S3Endpoint(endpoint, new TlsOptions { SkipVerification = true }) : endpoint;
+        string path = GetUnresolvedProviderPathFromPSPath(caBundle);
+        try
+        {
+            var tls = TlsOptions.FromCaBundle(path) with { SkipVerification = SkipCertificateCheck };
+            if (tls.TrustedCertificates!.Count == 0) throw new InvalidDataException("no certificate in it");
+            return new S3Endpoint(endpoint, tls);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidDataException)
+        {
+            throw new RestoreException(ErrorIds.InvalidCaBundle, FailureKind.InvalidArgument,
+                $"{parameter} '{caBundle}' cannot be used: {e.Message} Give a PEM file with the CA certificate(s).", e);
+        }
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;

@@ -41,15 +41,19 @@ public sealed class FaultProxy : IDisposable
     private int _sequence;
     private readonly Dictionary<Fault, int> _injected = [];
 
-    public FaultProxy(Uri upstream, Func<ProxiedRequest, Fault> decide)
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
+
+    /// <param name="certificate">Serve https with this certificate (a TLS front end for a plain-HTTP server).</param>
+    public FaultProxy(Uri upstream, Func<ProxiedRequest, Fault> decide, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         _upstream = upstream;
         _decide = decide;
+        _certificate = certificate;
         _listener.Start();
         _ = AcceptLoopAsync();
     }
 
-    public Uri Endpoint => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+    public Uri Endpoint => new($"{(_certificate is null ? "http" : "https")}://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
     /// <summary>How many faults of each kind were injected.</summary>
     public IReadOnlyDictionary<Fault, int> Injected { get { lock (_injected) return new Dictionary<Fault, int>(_injected); } }
@@ -77,7 +81,13 @@ public sealed class FaultProxy : IDisposable
         try
         {
             await upstream.ConnectAsync(_upstream.Host, _upstream.Port, _stop.Token);
-            var down = client.GetStream();
+            Stream down = client.GetStream();
+            if (_certificate is not null)
+            {
+                var tls = new System.Net.Security.SslStream(down);
+                await tls.AuthenticateAsServerAsync(_certificate);
+                down = tls;
+            }
             var up = upstream.GetStream();
             var fromClient = new HttpReader(down);
             var fromServer = new HttpReader(up);
