@@ -5,16 +5,25 @@ using MinioRestore.PowerShell.Hosting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
 
-/// <summary>What Start-MinioRestore and Test-MinioRestore share: which buckets, on which endpoints.</summary>
+/// <summary>
+/// What Start-MinioRestore and Test-MinioRestore share: which buckets, on which endpoints.
+/// Piped RestoreClients objects bind to -Clients, piped names (or objects with a BucketName) to -Bucket.
+/// </summary>
 public abstract class BucketPairCmdlet : PipelineCmdlet
 {
+    internal const string BucketsFromPipeline = "BucketsFromPipeline";
+    internal const string ClientsFromPipeline = "ClientsFromPipeline";
+
     /// <summary>The S3 bucket(s) holding the backup. Default: the S3_BUCKET environment variable, as the restore plan used.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = BucketsFromPipeline, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ClientsFromPipeline, Position = 0)]
     [Alias("BucketName", "SourceBucket", "S3Bucket")]
+    [NotRestoreClients]
     public string[]? Bucket { get; set; }
 
     /// <summary>From Register-RestoreClients. Default: the clients registered last in this session.</summary>
-    [Parameter(ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = ClientsFromPipeline, Mandatory = true, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = BucketsFromPipeline)]
     public RestoreClients? Clients { get; set; }
 
     /// <summary>The MinIO bucket to restore into. Default: the same name as the S3 bucket.</summary>
@@ -64,6 +73,16 @@ public abstract class BucketPairCmdlet : PipelineCmdlet
     protected bool IsVerbose() =>
         MyInvocation.BoundParameters.TryGetValue("Verbose", out var v) ? ((SwitchParameter)v).IsPresent
         : GetVariableValue("VerbosePreference") is ActionPreference p && p != ActionPreference.SilentlyContinue;
+
+    /// <summary>
+    /// PowerShell also offers a piped RestoreClients object (bound to -Clients) to -Bucket, as
+    /// text; it names no bucket, so it binds as none and -Bucket falls back to S3_BUCKET.
+    /// </summary>
+    private sealed class NotRestoreClientsAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData) =>
+            (inputData is PSObject ps ? ps.BaseObject : inputData) is RestoreClients ? Array.Empty<string>() : inputData;
+    }
 
     private static int _progressIds;
 

@@ -72,6 +72,21 @@ public sealed class RgwCluster : IDisposable
         catch (ArgumentException) { return false; }
     }
 
+    /// <summary>Runs radosgw-admin on this cluster (users, quotas) and returns its output.</summary>
+    public string Admin(params string[] args)
+    {
+        var psi = new ProcessStartInfo("radosgw-admin", ["-c", Path.Combine(_dir, "ceph.conf"), .. args])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(psi)!;
+        string output = process.StandardOutput.ReadToEnd();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"radosgw-admin {string.Join(' ', args)} failed: {error}");
+        return output;
+    }
+
     /// <summary>Kills the gateway (SIGKILL), as a crash would.</summary>
     public void KillGateway() => Signal("client.rgw.gw0", "KILL");
 

@@ -103,6 +103,13 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
             Assert.Null(run.TerminatingRecord);
             Assert.Equal(bucket, run.Value(0, "SourceBucket"));
             Assert.Equal(2L, run.Value(0, "Copied"));
+
+            // The seed's shape: the init task's clients piped into the restore task, bucket from S3_BUCKET.
+            var piped = _ps.Run($"{Register} | Start-MinioRestore", Endpoints());
+            Assert.Null(piped.TerminatingRecord);
+            Assert.Empty(piped.Errors);
+            Assert.Equal(bucket, piped.Value(0, "SourceBucket"));
+            Assert.Equal(2L, piped.Value(0, "Skipped"));
         }
         finally
         {
