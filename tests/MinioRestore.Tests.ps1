@@ -21,6 +21,15 @@ Describe 'MinioRestore module' {
     }
 }
 
+Describe 'Start-MinioRestore and Test-MinioRestore input checks' {
+    It 'asks for Register-RestoreClients when no clients are registered' {
+        $fresh = [powershell]::Create()
+        $fresh.AddScript("Import-Module '$PSScriptRoot/../out/MinioRestore/MinioRestore.psd1'; Start-MinioRestore -Bucket reports").Invoke() | Out-Null
+        $fresh.Streams.Error[0].FullyQualifiedErrorId | Should -BeLike 'MissingCredentials,*'
+        $fresh.Dispose()
+    }
+}
+
 Describe 'Register-RestoreClients input checks' {
     It 'refuses an endpoint without a scheme with InvalidEndpoint' {
         { Register-RestoreClients -MinioEndpoint 'minio.example:9000' -MinioCredential $cred -S3Credential $cred } |
@@ -30,6 +39,11 @@ Describe 'Register-RestoreClients input checks' {
     It 'refuses an endpoint with a path with InvalidEndpoint' {
         { Register-RestoreClients -MinioEndpoint 'https://minio.example:9000/bucket' -MinioCredential $cred -S3Credential $cred } |
             Should -Throw -ErrorId 'InvalidEndpoint,MinioRestore.PowerShell.Cmdlets.RegisterRestoreClientsCommand'
+    }
+
+    It 'refuses an unreadable CA bundle with InvalidCaBundle' {
+        { Register-RestoreClients -MinioEndpoint 'https://minio.example:9000' -MinioCredential $cred -S3Credential $cred -MinioCaBundle '/nonexistent/ca.pem' } |
+            Should -Throw -ErrorId 'InvalidCaBundle,MinioRestore.PowerShell.Cmdlets.RegisterRestoreClientsCommand'
     }
 
     It 'reports a refused port as EndpointUnreachable without printing the secret' {
