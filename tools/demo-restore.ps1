@@ -7,3 +7,6 @@ Register-RestoreClients -S3Endpoint $env:S3_ENDPOINT -MinioEndpoint $env:MINIO_E
 
 # A rerun copies nothing: every object is already there, decided from the two listings.
 Start-MinioRestore -Bucket $env:S3_BUCKET -TargetBucket reports
+
+# Verify independently: read both sides and compare the MD5 of every object's bytes.
+"Restored and verified by content: $(Test-MinioRestore -Bucket $env:S3_BUCKET -TargetBucket reports -Content -Quiet)"

@@ -30,5 +30,5 @@ echo "== seeding backup bucket s3/$S3_BUCKET: 500 small objects and 3 x 24 MiB m
 harness seed "$S3_ENDPOINT" "$S3_BUCKET" 500 16384 0 daily/
 harness seed "$S3_ENDPOINT" "$S3_BUCKET" 3 25165824 8388608 archive/
 
-echo "== restoring: Register-RestoreClients | Start-MinioRestore (then once more: nothing left to copy)"
+echo "== restoring: Register-RestoreClients | Start-MinioRestore, once more (nothing left to copy), then Test-MinioRestore -Content"
 harness ps -f tools/demo-restore.ps1
