@@ -40,6 +40,9 @@ public sealed class RgwPair : IDisposable
     public S3Endpoint SourceEndpoint => new(Source.Endpoint, "us-east-1", SourceAccessKey, SourceSecretKey);
     public S3Endpoint TargetEndpoint => new(Target.Endpoint, "us-east-1", TargetAccessKey, TargetSecretKey);
 
+    /// <summary>Registers both servers in a hosted-engine script, with the variables of <see cref="ScriptVariables"/>.</summary>
+    public const string RegisterScript = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $miniocred";
+
     /// <summary>
     /// Variables for scripts run in the hosted engine: $s3, $minio (endpoint URLs) and $s3cred,
     /// $miniocred (PSCredentials), each replaceable to test a wrong one.

@@ -15,7 +15,7 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
     private readonly PowerShellSession _ps = new();
     public void Dispose() => _ps.Dispose();
 
-    private const string Register = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $miniocred";
+    private const string Register = RgwPair.RegisterScript;
 
     private static void AssertError(ErrorRecord? error, string id, ErrorCategory category, params string[] words)
     {

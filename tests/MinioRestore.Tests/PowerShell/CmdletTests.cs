@@ -18,7 +18,7 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
     private Dictionary<string, object?> Endpoints(string? s3Secret = null, string? minioSecret = null, string? minioEndpoint = null) =>
         rgw.ScriptVariables(s3Secret, minioSecret, minioEndpoint);
 
-    private const string Register = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $miniocred";
+    private const string Register = RgwPair.RegisterScript;
 
     private async Task<string> SeedAsync(string purpose, int objects = 3)
     {

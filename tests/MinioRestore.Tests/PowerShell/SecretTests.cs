@@ -13,7 +13,7 @@ public sealed class SecretTests(RgwPair rgw) : IDisposable
     private readonly PowerShellSession _ps = new();
     public void Dispose() => _ps.Dispose();
 
-    private const string Register = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $miniocred";
+    private const string Register = RgwPair.RegisterScript;
     private const string WrongSecret = "Wrong/Secret+Value0000000000000000000000";
 
     public static TheoryData<string> Scripts() =>

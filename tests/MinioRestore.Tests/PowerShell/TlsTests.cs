@@ -21,7 +21,7 @@ public sealed class TlsTests(RgwPair rgw) : IDisposable
         foreach (var f in _files) File.Delete(f);
     }
 
-    private const string Register = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $miniocred";
+    private const string Register = RgwPair.RegisterScript;
 
     [Fact]
     public void A_certificate_from_an_unknown_CA_is_refused_by_default()

@@ -11,7 +11,7 @@ public sealed class VerifyCmdletTests(RgwPair rgw) : IDisposable
 
     private Dictionary<string, object?> Variables() => rgw.ScriptVariables();
 
-    private const string Register = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $miniocred | Out-Null; ";
+    private const string Register = RgwPair.RegisterScript + " | Out-Null; ";
 
     [Fact]
     public async Task A_complete_restore_verifies_clean_by_listing_and_by_content()
