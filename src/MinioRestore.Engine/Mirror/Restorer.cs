@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Amazon.S3;
-using Amazon.S3.Model;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
 using MinioRestore.Engine.Endpoints;
@@ -110,7 +109,7 @@ public sealed class Restorer : IDisposable
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    var failure = e as RestoreException ?? S3Failure.Explain(e, ObjectCopier.TargetRole, _access.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
+                    var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, _access.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
                     tally.OnFailed();
                     reporter.Report(new(RestoreEventKind.ObjectFailed, targetBucket, entry.Key, entry.Size,
                         $"'{entry.Key}' was not restored: {failure.Message}", failure));

@@ -11,19 +11,14 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// </summary>
 public abstract class BucketPairCmdlet : PipelineCmdlet
 {
-    internal const string BucketsFromPipeline = "BucketsFromPipeline";
-    internal const string ClientsFromPipeline = "ClientsFromPipeline";
-
     /// <summary>The S3 bucket(s) holding the backup. Default: the S3_BUCKET environment variable, as the restore plan used.</summary>
-    [Parameter(ParameterSetName = BucketsFromPipeline, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Parameter(ParameterSetName = ClientsFromPipeline, Position = 0)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("BucketName", "SourceBucket", "S3Bucket")]
     [NotRestoreClients]
     public string[]? Bucket { get; set; }
 
     /// <summary>From Register-RestoreClients. Default: the clients registered last in this session.</summary>
-    [Parameter(ParameterSetName = ClientsFromPipeline, Mandatory = true, ValueFromPipeline = true)]
-    [Parameter(ParameterSetName = BucketsFromPipeline)]
+    [Parameter(ValueFromPipeline = true)]
     public RestoreClients? Clients { get; set; }
 
     /// <summary>The MinIO bucket to restore into. Default: the same name as the S3 bucket.</summary>

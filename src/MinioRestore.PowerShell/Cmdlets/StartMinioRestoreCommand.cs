@@ -11,7 +11,7 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// of the S3 backup bucket that the MinIO bucket lacks. Never deletes; never replaces a differing
 /// object unless -Overwrite is given.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "MinioRestore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = BucketsFromPipeline)]
+[Cmdlet(VerbsLifecycle.Start, "MinioRestore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType("MinioRestore.Engine.Mirror.RestoreResult")]
 public sealed class StartMinioRestoreCommand : BucketPairCmdlet
 {

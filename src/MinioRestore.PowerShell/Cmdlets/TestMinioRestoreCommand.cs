@@ -11,7 +11,7 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// MinIO bucket and writes one object per missing, different or extra object. -Content reads
 /// both sides and compares the MD5 of the bytes, not only sizes and ETags.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MinioRestore", DefaultParameterSetName = BucketsFromPipeline)]
+[Cmdlet(VerbsDiagnostic.Test, "MinioRestore")]
 [OutputType("MinioRestore.Engine.Verifying.ObjectDifference", "System.Boolean")]
 public sealed class TestMinioRestoreCommand : BucketPairCmdlet
 {
