@@ -14,18 +14,12 @@ HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harn
 harness() { "${HARNESS[@]}" "$@"; }
 
 work=$(mktemp -d /tmp/minio-restore-bench.XXXXXX)
-stop() {
-  RGW_DIR=$work/src FAST=1 tests/servers/rgw-down.sh 2>/dev/null || true
-  RGW_DIR=$work/dst FAST=1 tests/servers/rgw-down.sh 2>/dev/null || true
-  rm -rf "$work"
-}
-trap stop EXIT
+source tests/servers/pair.sh
+trap pair_down EXIT
 KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
-RGW_DIR=$work/src MON_PORT=19700 OSD_PORTS="19710 19749" RGW_PORT=19780 STORE_BYTES=$((6<<30)) \
-  S3_ACCESS_KEY=$KEY S3_SECRET_KEY=$SECRET tests/servers/rgw-up.sh >/dev/null 2>&1
-RGW_DIR=$work/dst MON_PORT=19800 OSD_PORTS="19810 19849" RGW_PORT=19880 STORE_BYTES=$((6<<30)) \
-  S3_ACCESS_KEY=$KEY S3_SECRET_KEY=$SECRET tests/servers/rgw-up.sh >/dev/null 2>&1
-SRC=http://127.0.0.1:19780 DST=http://127.0.0.1:19880
+export STORE_BYTES=$((6<<30))  # room for both data sets and both copies in each cluster's memstore
+pair_up "$work" 19700 19800 "$KEY" "$SECRET"
+SRC=$PAIR_SOURCE DST=$PAIR_TARGET
 export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
 
 echo "seeding: $SMALL x 4 KiB, $LARGE x 64 MiB (multipart, 16 MiB parts), $((SMALL * SCALE)) x 4 KiB" >&2
