@@ -142,10 +142,8 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
         var listed = (await S3.ListAsync(rgw.SourceS3, bucket))["gone"];
         await rgw.SourceS3.DeleteObjectAsync(bucket, "gone");
         await S3.CreateBucketAsync(rgw.TargetS3, bucket);
-        using var source = S3.Client(rgw.Source);
-        using var target = S3.Client(rgw.Target);
-        var copier = new MinioRestore.Engine.Copying.ObjectCopier(source, rgw.SourceEndpoint, bucket, target, target, rgw.TargetEndpoint, bucket,
-            new MinioRestore.Engine.Copying.RetryPolicy(2, TimeSpan.Zero, TimeSpan.Zero), 1, TimeSpan.FromSeconds(30), null);
+        using var copy = rgw.Copier(bucket, bucket, attempts: 2, partConcurrency: 1);
+        var copier = copy.Copier;
 
         var e = await Assert.ThrowsAsync<RestoreException>(() =>
             copier.CopyAsync(new ObjectEntry("gone", listed.Size, listed.ETag, DateTime.UtcNow), _ => { }, CancellationToken.None));
