@@ -24,7 +24,7 @@ public sealed class RestoreTests(RgwPair rgw)
     [
         "plain.txt", "with space.txt", "a+b%20c?d#e&f=g.txt", "unicode/é-日本語-Ω.txt", "astral/😀-𝄞-𐍈.txt",
         "\uFFFD-above-bmp-order-\U0001F600", "\uE000-private-use", "double//slash", "folder/", "nested/folder/",
-        "empty-object", "trailing space ", "tab\tand\u0001control", new string('k', 1024),
+        "empty-object", "trailing space ", "tab\tand\u0001control", "dots/./here", "dots/../there", "..", new string('k', 1024),
     ];
 
     [Fact]
