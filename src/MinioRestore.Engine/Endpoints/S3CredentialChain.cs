@@ -62,9 +62,10 @@ public static class S3CredentialChain
         ?? environment.Variable("AWS_REGION") ?? environment.Variable("AWS_DEFAULT_REGION") ?? S3Endpoint.DefaultRegion;
 
     /// <summary>
-    /// Static keys from a profile. Profiles that get keys another way (assume a role, sign in
-    /// through IAM Identity Center, run credential_process) are refused: their keys expire within
-    /// hours, and a restore holds its keys for as long as it runs.
+    /// The keys written in a profile. Profiles that fetch keys (assume a role, sign in through IAM
+    /// Identity Center, run credential_process) are refused: their keys expire, and an endpoint
+    /// holds fixed keys for as long as a restore runs (renewing them would need AWSSDK's STS/SSO
+    /// packages and refreshing credentials in every S3 client).
     /// </summary>
     private static ResolvedCredential FromProfile(AwsSharedFiles files, string name, string namedBy)
     {
@@ -88,7 +89,8 @@ public static class S3CredentialChain
         if (unsupported is not null)
             throw new RestoreException(ErrorIds.UnsupportedCredentialProfile, FailureKind.NotSupported,
                 $"The AWS {profile.Origin} {unsupported}; Register-RestoreClients takes only keys written in a profile " +
-                "(aws_access_key_id, aws_secret_access_key, aws_session_token). Put temporary keys into this session instead: " +
+                "(aws_access_key_id, aws_secret_access_key, aws_session_token), as fetched keys would expire during a restore. " +
+                "Put keys that outlast the restore into this session instead: " +
                 $"aws configure export-credentials --profile {name} --format powershell | Invoke-Expression, " +
                 "then run Register-RestoreClients without -ProfileName (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are used).");
 
