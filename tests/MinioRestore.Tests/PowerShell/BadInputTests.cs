@@ -60,8 +60,10 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
     [Fact]
     public void No_S3_credential_anywhere_says_how_to_give_one()
     {
+        using var empty = new TempFolder();
+        using var environment = EnvironmentScope.Isolated(empty.Path);
         var run = _ps.Run("Register-RestoreClients -S3Endpoint $s3 -MinioEndpoint $minio -MinioCredential $miniocred", rgw.ScriptVariables());
-        AssertError(run.TerminatingRecord, "MissingCredentials", ErrorCategory.InvalidArgument, "-S3Credential", "AWS_ACCESS_KEY_ID");
+        AssertError(run.TerminatingRecord, "MissingCredentials", ErrorCategory.InvalidArgument, "-S3Credential", "-ProfileName", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "no-credentials");
     }
 
     [Fact]
