@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Xml.Linq;
+using MinioRestore.Engine.Mirror;
 using MinioRestore.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -115,6 +116,21 @@ public sealed class FormatViewTests(RgwPair rgw, ITestOutputHelper output) : IDi
         Assert.Contains(differences, l => l.StartsWith("Difference") && l.Contains("SourceSize") && l.Contains("Key") && l.Contains("Reason"));
         Assert.Contains(differences, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^Different\s+1500\s+3\s+invoices/2024/05/q2\.pdf\s+size differs"));
         Assert.Contains(differences, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^Extra\s+1\s+scratch/only-on-minio\.bin\s+only on the target"));
+    }
+
+    [Fact]
+    public void A_restore_of_days_and_terabytes_shows_both_whole()
+    {
+        // The view matches by type name, so the tests' own copy of the engine's type renders as the module's.
+        var result = new RestoreResult
+        {
+            SourceBucket = "archive", TargetBucket = "archive", Status = RestoreStatus.Succeeded, Copied = 123456789,
+            Bytes = 3L << 40, Duration = new TimeSpan(1, 2, 3, 4), SourceEndpoint = "https://s3.example", TargetEndpoint = "https://minio.example",
+        };
+
+        var run = _ps.Run("$result | Out-Default", new Dictionary<string, object?> { ["result"] = result });
+
+        Assert.Contains(Lines(run.HostText), l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^Succeeded\s+123456789\s+0\s+0\s+0\s+3\.0 TiB\s+1\.02:03:04\s+archive\s+archive$"));
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
