@@ -17,6 +17,9 @@ public static partial class BucketNames
         return name!;
     }
 
+    /// <summary>Whether <paramref name="name"/> follows the rules, without throwing.</summary>
+    public static bool IsValid(string? name, bool legacy = false) => Problem(name, legacy) is null;
+
     private static string? Problem(string? name, bool legacy)
     {
         if (string.IsNullOrEmpty(name)) return "it is empty";

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
+using MinioRestore.PowerShell.Completion;
 using MinioRestore.PowerShell.Hosting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
@@ -15,6 +16,7 @@ public abstract class BucketPairCmdlet : PipelineCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("BucketName", "SourceBucket", "S3Bucket")]
     [NotRestoreClients]
+    [ArgumentCompleter(typeof(S3BucketCompleter))]
     public string[]? Bucket { get; set; }
 
     /// <summary>From Register-RestoreClients. Default: the clients registered last in this session.</summary>
@@ -23,6 +25,7 @@ public abstract class BucketPairCmdlet : PipelineCmdlet
 
     /// <summary>The MinIO bucket to restore into. Default: the same name as the S3 bucket.</summary>
     [Parameter(Position = 1)]
+    [ArgumentCompleter(typeof(MinioBucketCompleter))]
     public string? TargetBucket { get; set; }
 
     /// <summary>The clients to use and the (source, target) bucket pairs, every name checked before any bucket is touched.</summary>

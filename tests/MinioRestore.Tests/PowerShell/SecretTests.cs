@@ -28,6 +28,7 @@ public sealed class SecretTests(RgwPair rgw) : IDisposable
         "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $wrong -Verbose",
         "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint 'minio:9000' -MinioCredential $miniocred",
         $"$c = {Register}; $c.ToString(); $c | Out-Default; $c.PSObject.Properties | ForEach-Object {{ \"$($_.Name)=$($_.Value)\" }}",
+        $"{Register} | Out-Null; 'Start-MinioRestore -Bucket se', 'Start-MinioRestore -TargetBucket ' | ForEach-Object {{ (TabExpansion2 $_ $_.Length).CompletionMatches }}",
     ];
 
     [Theory]
