@@ -27,7 +27,7 @@ public sealed class HelpTests : IDisposable
     /// </summary>
     private static readonly Dictionary<string, string[]> DocumentedAheadOfCode = new()
     {
-        ["Register-RestoreClients"] = ["ProfileName", "ProfileLocation", "MinioAlias"],
+        ["Register-RestoreClients"] = [],
         ["Start-MinioRestore"] = ["ServiceName", "Prefix", "Include", "Exclude", "NewerThan", "OlderThan", "Remove", "MaxDelete", "Force", "AsJob"],
         ["Test-MinioRestore"] = [],
     };
