@@ -51,7 +51,7 @@ if ('Package' -in $Task) {
     # save it from a throwaway file repository and import the saved module in a fresh pwsh.
     if (Get-Command Save-PSResource -ErrorAction SilentlyContinue) {
         $repository = "MinioRestoreBuild$PID"
-        $saved = Join-Path ([IO.Path]::GetTempPath()) $repository
+        $saved = (New-Item -ItemType Directory -Force -Path (Join-Path ([IO.Path]::GetTempPath()) $repository)).FullName
         Register-PSResourceRepository -Name $repository -Uri $packages -Trusted
         try {
             $version = (Import-PowerShellDataFile out/MinioRestore/MinioRestore.psd1).ModuleVersion
