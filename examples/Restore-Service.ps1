@@ -17,8 +17,10 @@
     config.json), or -MinioEndpoint with -MinioCredential. No secret is written to the reports.
 
     Exit codes: 0 every bucket restored (and, with -Verify, verified); 1 a bucket failed, was
-    stopped or did not verify: see the reports and the errors above them; 2 nothing was restored:
-    an endpoint, credential or parameter was refused, or the service has no backup bucket.
+    stopped or did not verify: see the reports and the errors above them; 2 the run stopped: an
+    endpoint, credential or parameter was refused, a connection was lost (the reports, if any, hold
+    the buckets finished before), or the service has no backup bucket. After 1 or 2, fix the cause
+    and run the same command again: it copies only what is still missing.
 
 .PARAMETER ServiceName
     The service whose backup to restore: every S3 bucket named <ServiceName>-<bucket>.
@@ -138,21 +140,24 @@ try {
 }
 
 $restoreErrors = [System.Collections.ArrayList]::new()
+$results = [System.Collections.Generic.List[object]]::new()
+$stoppedBy = $null
 try {
-    $results = @(Start-MinioRestore -Clients $clients @restore -ErrorVariable +restoreErrors)
+    # Collected as they come, so the reports keep the buckets finished before a stop.
+    Start-MinioRestore -Clients $clients @restore -ErrorVariable +restoreErrors | ForEach-Object { $results.Add($_) }
 } catch {
     # A refused credential, a lost connection or a bad name stops the whole run.
+    $stoppedBy = $_
     Write-Error -ErrorRecord $_
-    exit 2
 }
-if ($WhatIfPreference) { exit 0 }
+if ($WhatIfPreference -and -not $stoppedBy) { exit 0 }
 if ($results.Count -eq 0) {
-    Write-Error "Nothing restored: no S3 bucket named '$ServiceName-<bucket>' was restored (see the errors above)."
+    if (-not $stoppedBy) { Write-Error "Nothing restored: no S3 bucket named '$ServiceName-<bucket>' was restored (see the errors above)." }
     exit 2
 }
 
 $verified = @{}
-if ($Verify) {
+if ($Verify -and -not $stoppedBy) {
     foreach ($result in $results) {
         $verified[$result.SourceBucket] = [bool](Test-MinioRestore -Clients $clients -Bucket $result.SourceBucket -TargetBucket $result.TargetBucket -Content:$VerifyContent -Quiet -ErrorVariable +restoreErrors)
     }
@@ -173,6 +178,7 @@ $report | Export-Csv -Path "$name.csv" -NoTypeInformation -Encoding utf8
 $results
 $failed = @($results | Where-Object Status -ne 'Succeeded')
 $unverified = @($verified.GetEnumerator() | Where-Object Value -ne $true)
-Write-Host ("{0} bucket(s) of service '{1}': {2} failed, {3} did not verify, {4} error(s). Reports: {5}.json, {5}.csv" -f
-    $results.Count, $ServiceName, $failed.Count, $unverified.Count, $restoreErrors.Count, $name)
+Write-Host ("{0} bucket(s) of service '{1}': {2} failed, {3} did not verify, {4} error(s){5}. Reports: {6}.json, {6}.csv" -f
+    $results.Count, $ServiceName, $failed.Count, $unverified.Count, $restoreErrors.Count, ($stoppedBy ? '; the run stopped early' : ''), $name)
+if ($stoppedBy) { exit 2 }
 exit ($failed.Count + $unverified.Count + $restoreErrors.Count -gt 0 ? 1 : 0)
