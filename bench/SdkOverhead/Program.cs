@@ -15,7 +15,7 @@ var engine = await Measure(async () =>
     return (int)result.Copied;
 });
 var raw = await Measure(() => RawCopyAsync(bucket + "-raw"));
-Console.WriteLine($"engine (AWSSDK.S3): {engine.Copied} objects, wall {engine.Wall:0.00} s, cpu {engine.Cpu:0.00} s");
+Console.WriteLine($"engine (list, merge, verified copy): {engine.Copied} objects, wall {engine.Wall:0.00} s, cpu {engine.Cpu:0.00} s");
 Console.WriteLine($"plain HttpClient + SigV4: {raw.Copied} objects, wall {raw.Wall:0.00} s, cpu {raw.Cpu:0.00} s");
 Console.WriteLine($"cpu engine/plain {engine.Cpu / raw.Cpu:0.00}, wall engine/plain {engine.Wall / raw.Wall:0.00}");
 

@@ -6,17 +6,19 @@ namespace MinioRestore.PowerShell;
 
 /// <summary>
 /// The two checked endpoints of a restore, as Register-RestoreClients writes them: where the
-/// backup is (S3) and where it goes (MinIO). Shows URLs, regions and access key ids; the secrets
-/// stay inside and appear in no property, ToString() or export.
+/// backup is (S3) and where it goes (MinIO). Shows URLs, regions, access key ids and where each
+/// credential came from; the secrets stay inside and appear in no property, ToString() or export.
 /// </summary>
 public sealed class RestoreClients
 {
     private static readonly ConditionalWeakTable<Runspace, RestoreClients> Registered = new();
 
-    internal RestoreClients(S3Endpoint s3, S3Endpoint minio)
+    internal RestoreClients(S3Endpoint s3, S3Endpoint minio, string s3CredentialSource, string minioCredentialSource)
     {
         Source = s3;
         Target = minio;
+        S3CredentialSource = s3CredentialSource;
+        MinioCredentialSource = minioCredentialSource;
     }
 
     internal S3Endpoint Source { get; }
@@ -25,9 +27,15 @@ public sealed class RestoreClients
     public string S3Endpoint => Source.Url.GetLeftPart(UriPartial.Authority);
     public string S3Region => Source.Region;
     public string S3AccessKeyId => Source.AccessKeyId;
+
+    /// <summary>'Parameter', 'Environment' (AWS_ACCESS_KEY_ID...) or 'Profile:name'.</summary>
+    public string S3CredentialSource { get; }
     public string MinioEndpoint => Target.Url.GetLeftPart(UriPartial.Authority);
     public string MinioRegion => Target.Region;
     public string MinioAccessKeyId => Target.AccessKeyId;
+
+    /// <summary>'Parameter' or 'Alias:name'.</summary>
+    public string MinioCredentialSource { get; }
 
     public override string ToString() => $"S3 {Source} -> MinIO {Target}";
 

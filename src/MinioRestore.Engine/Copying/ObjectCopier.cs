@@ -18,17 +18,17 @@ public enum Verification
     ReadEqualsWritten,
 }
 
+/// <summary>One end of a copy: its control client (HEAD, multipart requests), its data path and bucket.</summary>
+internal sealed record CopyEnd(IAmazonS3 Client, IObjectStore Data, S3Endpoint Endpoint, string Bucket);
+
 /// <summary>
 /// Copies one object from the source bucket to the target bucket by streaming (no temp files,
 /// no whole-object buffers), checked end to end. The target never shows a partial object: a
 /// single PUT is atomic and is sent with Content-MD5, and a multipart upload is completed only
-/// after every part was verified, and aborted otherwise.
+/// after every part was verified, and aborted otherwise. Every request with a body is retried
+/// here, from the source, since a streamed body cannot be rewound.
 /// </summary>
-/// <param name="targetUploads">The target client for streamed bodies, with SDK retries off: the SDK
-/// would try to rewind the source stream, so those requests are retried here, from the source.</param>
-internal sealed class ObjectCopier(
-    IAmazonS3 source, S3Endpoint sourceEndpoint, string sourceBucket,
-    IAmazonS3 target, IAmazonS3 targetUploads, S3Endpoint targetEndpoint, string targetBucket,
+internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry)
 {
     /// <summary>S3's limit for one PUT.</summary>
@@ -52,39 +52,27 @@ internal sealed class ObjectCopier(
     /// <summary>One streamed PUT whose Content-MD5 is the source's ETag: the target itself refuses any body that differs from the backup.</summary>
     private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
-        using var get = await FromSource(source.GetObjectAsync(new GetObjectRequest
-        {
-            BucketName = sourceBucket, Key = entry.Key, EtagToMatch = entry.ETag,
-        }, cancel), entry.Key, cancel).ConfigureAwait(false);
-        EnsureSameVersion(entry, get.ContentLength, ETag.Parse(get.ETag));
+        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel), entry.Key, cancel).ConfigureAwait(false);
+        EnsureSameVersion(entry, read.Length, read.ETag);
 
-        await using var body = new VerifyingStream(get.ResponseStream, entry.Size, n => { alive(); onBytes(n); });
-        var put = new PutObjectRequest
-        {
-            BucketName = targetBucket, Key = entry.Key, InputStream = body,
-            AutoCloseStream = false, AutoResetStreamPosition = false,
-            MD5Digest = Convert.ToBase64String(etag.Md5Bytes()),
-        };
-        StreamBody(put);
-        put.Headers.ContentLength = entry.Size;
-        HeadersOf(get).ApplyTo(put.Headers, put.Metadata);
-        var response = await Streamed(targetUploads.PutObjectAsync(put, cancel)).ConfigureAwait(false);
+        await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); });
+        string written = await target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, etag.Md5Bytes(), read.Headers, cancel).ConfigureAwait(false);
 
-        VerifyWritten(entry.Key, body.Md5, etag.Md5Bytes(), ETag.Parse(response.ETag));
+        VerifyWritten(entry.Key, body.Md5, etag.Md5Bytes(), ETag.Parse(written));
         return Verification.MatchesSourceETag;
     }
 
     private async Task<Verification> CopyMultipartAsync(ObjectEntry entry, ETag etag, PartLayout layout, Action<long> onBytes, CancellationToken cancel)
     {
-        var head = await retry.RunAsync(ct => FromSource(source.GetObjectMetadataAsync(new GetObjectMetadataRequest
+        var head = await retry.RunAsync(ct => FromSource(source.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest
         {
-            BucketName = sourceBucket, Key = entry.Key, EtagToMatch = entry.ETag,
+            BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag,
         }, ct), entry.Key, ct), e => Explain(e, entry.Key), (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, head.ContentLength, ETag.Parse(head.ETag));
 
-        var initiate = new InitiateMultipartUploadRequest { BucketName = targetBucket, Key = entry.Key };
+        var initiate = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key };
         ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString).ApplyTo(initiate.Headers, initiate.Metadata);
-        var upload = await retry.RunAsync(ct => target.InitiateMultipartUploadAsync(initiate, ct), e => Explain(e, entry.Key),
+        var upload = await retry.RunAsync(ct => target.Client.InitiateMultipartUploadAsync(initiate, ct), e => Explain(e, entry.Key),
             (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
 
         bool completed = false;
@@ -99,9 +87,9 @@ internal sealed class ObjectCopier(
                 .ConfigureAwait(false);
 
             var composite = ETag.Parse(Convert.ToHexString(MD5.HashData(parts.SelectMany(p => p.Md5).ToArray())) + "-" + layout.Count);
-            var complete = new CompleteMultipartUploadRequest { BucketName = targetBucket, Key = entry.Key, UploadId = upload.UploadId };
+            var complete = new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, UploadId = upload.UploadId };
             complete.AddPartETags(parts.Select((p, i) => new PartETag(i + 1, p.ETag)));
-            await retry.RunAsync(ct => target.CompleteMultipartUploadAsync(complete, ct), e => Explain(e, entry.Key),
+            await retry.RunAsync(ct => target.Client.CompleteMultipartUploadAsync(complete, ct), e => Explain(e, entry.Key),
                 (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
             completed = true;
             return composite == etag ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
@@ -116,26 +104,19 @@ internal sealed class ObjectCopier(
     private async Task<(byte[] Md5, string ETag)> CopyPartAsync(ObjectEntry entry, string uploadId, PartLayout layout, int index, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
         var (offset, length) = layout.Part(index);
-        var get = new GetObjectRequest { BucketName = sourceBucket, Key = entry.Key, EtagToMatch = entry.ETag };
-        if (length > 0) get.ByteRange = new ByteRange(offset, offset + length - 1);
-        using var response = await FromSource(source.GetObjectAsync(get, cancel), entry.Key, cancel).ConfigureAwait(false);
-        if (response.ContentLength != length)
+        ByteSpan? range = length > 0 ? new ByteSpan(offset, length) : null;
+        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, range, cancel), entry.Key, cancel).ConfigureAwait(false);
+        if (read.Length != length)
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
-                $"The {SourceRole} answered part {index + 1} of '{entry.Key}' with {response.ContentLength} bytes instead of {length}.", transient: true);
+                $"The {SourceRole} answered part {index + 1} of '{entry.Key}' with {read.Length} bytes instead of {length}.", transient: true);
 
         long counted = 0;
-        await using var body = new VerifyingStream(response.ResponseStream, length, n => { alive(); counted += n; onBytes(n); });
-        var part = new UploadPartRequest
-        {
-            BucketName = targetBucket, Key = entry.Key, UploadId = uploadId, PartNumber = index + 1,
-            InputStream = body, PartSize = length,
-        };
-        StreamBody(part);
+        await using var body = new VerifyingStream(read.Body, length, n => { alive(); counted += n; onBytes(n); });
         try
         {
-            var uploaded = await Streamed(targetUploads.UploadPartAsync(part, cancel)).ConfigureAwait(false);
-            VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, ETag.Parse(uploaded.ETag));
-            return (body.Md5, uploaded.ETag);
+            string written = await target.Data.UploadPartAsync(target.Bucket, entry.Key, uploadId, index + 1, body, length, cancel).ConfigureAwait(false);
+            VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, ETag.Parse(written));
+            return (body.Md5, written);
         }
         catch
         {
@@ -161,19 +142,6 @@ internal sealed class ObjectCopier(
             throw new RestoreException(ErrorIds.ObjectCopyFailed, FailureKind.Timeout,
                 $"No data moved for {idleTimeout.TotalSeconds:0} s (a stalled server or connection).", e, transient: true);
         }
-    }
-
-    /// <summary>Streams the body without the SDK buffering it to sign it.</summary>
-    private void StreamBody(PutObjectRequest put)
-    {
-        if (targetEndpoint.Url.Scheme == Uri.UriSchemeHttps) put.DisablePayloadSigning = true; // TLS + Content-MD5 protect the body
-        else put.UseChunkEncoding = true; // SigV4 streaming: chunks signed as they are sent
-    }
-
-    private void StreamBody(UploadPartRequest part)
-    {
-        if (targetEndpoint.Url.Scheme == Uri.UriSchemeHttps) part.DisablePayloadSigning = true;
-        else part.UseChunkEncoding = true;
     }
 
     private static void EnsureSameVersion(ObjectEntry entry, long? length, ETag etag)
@@ -208,13 +176,13 @@ internal sealed class ObjectCopier(
             using var request = new CancellationTokenSource(TimeSpan.FromSeconds(3));
             try
             {
-                await target.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
+                await target.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
                 {
-                    BucketName = targetBucket, Key = key, UploadId = uploadId,
+                    BucketName = target.Bucket, Key = key, UploadId = uploadId,
                 }, request.Token).ConfigureAwait(false);
-                await target.ListPartsAsync(new ListPartsRequest
+                await target.Client.ListPartsAsync(new ListPartsRequest
                 {
-                    BucketName = targetBucket, Key = key, UploadId = uploadId, MaxParts = 1,
+                    BucketName = target.Bucket, Key = key, UploadId = uploadId, MaxParts = 1,
                 }, request.Token).ConfigureAwait(false);
             }
             catch (AmazonS3Exception e) when (e.ErrorCode is "NoSuchUpload" or "NoSuchKey") // RGW says NoSuchKey
@@ -240,32 +208,13 @@ internal sealed class ObjectCopier(
     }
 
     private RestoreException ExplainSource(Exception e, string key) =>
-        S3Failure.Explain(e, SourceRole, sourceEndpoint, $"reading '{key}' from bucket '{sourceBucket}'", ErrorIds.ObjectCopyFailed);
+        S3Failure.Explain(e, SourceRole, source.Endpoint, $"reading '{key}' from bucket '{source.Bucket}'", ErrorIds.ObjectCopyFailed);
 
     /// <summary>Failures while writing, unless the source body broke underneath the upload.</summary>
     private RestoreException Explain(Exception e, string key)
     {
         if (FromSourceBody(e)) return ExplainSource(e, key);
-        // The credentials were accepted before any object was written (the target bucket was
-        // opened with them), so a signature mismatch on a streamed body means its signed chunks
-        // arrived altered: corruption on the way, worth sending again.
-        if (e is AmazonS3Exception { ErrorCode: "SignatureDoesNotMatch" } && e.Data.Contains(StreamedBodyMarker))
-            return new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
-                $"The {TargetRole} {targetEndpoint.Url.GetLeftPart(UriPartial.Authority)} found the signed chunks of '{key}' altered on the way; nothing was stored.", e, transient: true);
-        return S3Failure.Explain(e, TargetRole, targetEndpoint, $"writing '{key}' to bucket '{targetBucket}'", ErrorIds.ObjectCopyFailed);
-    }
-
-    private const string StreamedBodyMarker = "MinioRestore.StreamedBody";
-
-    /// <summary>Marks failures of requests that carried a streamed body, for <see cref="Explain"/>.</summary>
-    private static async Task<T> Streamed<T>(Task<T> upload)
-    {
-        try { return await upload.ConfigureAwait(false); }
-        catch (AmazonS3Exception e)
-        {
-            e.Data[StreamedBodyMarker] = true;
-            throw;
-        }
+        return S3Failure.Explain(e, TargetRole, target.Endpoint, $"writing '{key}' to bucket '{target.Bucket}'", ErrorIds.ObjectCopyFailed);
     }
 
     private static bool FromSourceBody(Exception? e)
@@ -274,6 +223,4 @@ internal sealed class ObjectCopier(
             if (e is SourceReadException) return true;
         return false;
     }
-
-    private static ObjectHeaders HeadersOf(GetObjectResponse get) => ObjectHeaders.From(get.Headers, get.Metadata, get.ExpiresString);
 }

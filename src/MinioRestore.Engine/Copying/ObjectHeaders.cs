@@ -1,3 +1,4 @@
+using System.Net.Http;
 using Amazon.S3.Model;
 
 namespace MinioRestore.Engine.Copying;
@@ -11,6 +12,18 @@ internal sealed record ObjectHeaders(
         new(headers.ContentType, headers.ContentEncoding, headers.ContentDisposition, headers[ContentLanguageHeader],
             headers.CacheControl, expires, metadata.Keys.Select(k => KeyValuePair.Create(k, metadata[k])).ToList());
 
+    /// <summary>The headers as the server sent them, byte for byte.</summary>
+    public static ObjectHeaders From(HttpResponseMessage response)
+    {
+        string? Content(string name) => HttpObjectStore.Header(response.Content.Headers, name);
+        var metadata = response.Headers.NonValidated
+            .Where(h => h.Key.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(h => KeyValuePair.Create(h.Key.ToLowerInvariant(), h.Value.ToString()))
+            .ToList();
+        return new(Content("Content-Type"), Content("Content-Encoding"), Content("Content-Disposition"), Content(ContentLanguageHeader),
+            HttpObjectStore.Header(response.Headers, "Cache-Control"), Content(ExpiresHeader), metadata);
+    }
+
     public void ApplyTo(HeadersCollection headers, MetadataCollection metadata)
     {
         if (!string.IsNullOrEmpty(ContentType)) headers.ContentType = ContentType;
@@ -22,6 +35,25 @@ internal sealed record ObjectHeaders(
         foreach (var (key, value) in Metadata) metadata[key] = value;
     }
 
+    /// <summary>Onto a request that has its content set.</summary>
+    public void ApplyTo(HttpRequestMessage request)
+    {
+        var content = request.Content!.Headers;
+        void Set(System.Net.Http.Headers.HttpHeaders headers, string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) headers.TryAddWithoutValidation(name, value);
+        }
+        Set(content, "Content-Type", ContentType);
+        Set(content, "Content-Encoding", ContentEncoding);
+        Set(content, "Content-Disposition", ContentDisposition);
+        Set(content, ContentLanguageHeader, ContentLanguage);
+        Set(content, ExpiresHeader, Expires);
+        Set(request.Headers, "Cache-Control", CacheControl);
+        foreach (var (key, value) in Metadata)
+            request.Headers.TryAddWithoutValidation(key.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? key : MetadataPrefix + key, value);
+    }
+
     private const string ContentLanguageHeader = "Content-Language";
     private const string ExpiresHeader = "Expires";
+    private const string MetadataPrefix = "x-amz-meta-";
 }

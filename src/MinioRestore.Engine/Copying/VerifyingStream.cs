@@ -26,14 +26,13 @@ internal sealed class VerifyingStream : Stream
         _inner = inner;
         _expected = expectedLength;
         _onBytes = onBytes;
+        if (expectedLength == 0) _digest = _md5.GetHashAndReset();
     }
 
     public long BytesRead => _read;
 
-    /// <summary>MD5 of everything read; only once the whole expected length was read.</summary>
-    public byte[] Md5 => _digest ??= _read == _expected
-        ? _md5.GetHashAndReset()
-        : throw Truncated();
+    /// <summary>MD5 of everything read; only once the whole expected length was read (still there after the upload disposed the stream).</summary>
+    public byte[] Md5 => _digest ?? throw Truncated();
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -67,6 +66,7 @@ internal sealed class VerifyingStream : Stream
         if (_read > _expected)
             throw new SourceReadException(new IOException($"The source sent more than the {_expected} bytes it announced."));
         _md5.AppendData(data);
+        if (_read == _expected) _digest = _md5.GetHashAndReset();
         _onBytes?.Invoke(data.Length);
         return data.Length;
     }

@@ -10,6 +10,11 @@ public static class ErrorIds
     public const string CredentialsRejected = "CredentialsRejected";
     public const string AccessDenied = "AccessDenied";
     public const string MissingCredentials = "MissingCredentials";
+    public const string ProfileNotFound = "ProfileNotFound";
+    public const string UnsupportedCredentialProfile = "UnsupportedCredentialProfile";
+    public const string MinioAliasNotFound = "MinioAliasNotFound";
+    public const string InvalidMinioAlias = "InvalidMinioAlias";
+    public const string InvalidConfigFile = "InvalidConfigFile";
     public const string SourceBucketNotFound = "SourceBucketNotFound";
     public const string TargetBucketCreateFailed = "TargetBucketCreateFailed";
     public const string ListingFailed = "ListingFailed";

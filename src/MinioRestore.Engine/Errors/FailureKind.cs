@@ -6,6 +6,10 @@ namespace MinioRestore.Engine.Errors;
 public enum FailureKind
 {
     InvalidArgument,
+    /// <summary>A configuration file (AWS profiles, mc's config.json) that cannot be parsed.</summary>
+    InvalidConfiguration,
+    /// <summary>Valid input this module does not handle, e.g. an SSO or assume-role profile.</summary>
+    NotSupported,
     NotFound,
     AuthenticationFailed,
     PermissionDenied,

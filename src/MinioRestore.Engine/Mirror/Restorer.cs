@@ -15,12 +15,19 @@ namespace MinioRestore.Engine.Mirror;
 public sealed class Restorer : IDisposable
 {
     private readonly BucketAccess _access;
-    private readonly AmazonS3Client _targetUploads;
+    private readonly IObjectStore _sourceData;
+    private readonly IObjectStore _targetData;
 
     public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
+        : this(source, target, maxConnections, DataPath.Auto)
+    {
+    }
+
+    internal Restorer(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath)
     {
         _access = new BucketAccess(source, target, maxConnections);
-        _targetUploads = S3ClientFactory.Create(target, maxConnections, retries: 0, timeout: Timeout.InfiniteTimeSpan);
+        _sourceData = IObjectStore.Create(source, _access.Source, maxConnections, dataPath);
+        _targetData = IObjectStore.Create(target, _access.Target, maxConnections, dataPath);
     }
 
     public async Task<RestoreResult> RestoreAsync(RestoreOptions options, IRestoreReporter reporter, RestoreProgress? progress, CancellationToken cancel)
@@ -81,7 +88,9 @@ public sealed class Restorer : IDisposable
     private async Task CopyAllAsync(RestoreOptions options, string sourceBucket, string targetBucket, bool targetExists,
         IRestoreReporter reporter, RestoreProgress progress, Tally tally, CancellationToken cancel)
     {
-        var copier = new ObjectCopier(_access.Source, _access.SourceEndpoint, sourceBucket, _access.Target, _targetUploads, _access.TargetEndpoint, targetBucket,
+        var copier = new ObjectCopier(
+            new CopyEnd(_access.Source, _sourceData, _access.SourceEndpoint, sourceBucket),
+            new CopyEnd(_access.Target, _targetData, _access.TargetEndpoint, targetBucket),
             options.Retry, options.PartConcurrency, options.IdleTimeout,
             (what, failure, attempt) => reporter.Report(new(RestoreEventKind.Retrying, targetBucket, what, 0,
                 $"Retrying '{what}' (attempt {attempt + 1} of {options.Retry.Attempts}): {failure.Message}", failure)));
@@ -161,7 +170,8 @@ public sealed class Restorer : IDisposable
     public void Dispose()
     {
         _access.Dispose();
-        _targetUploads.Dispose();
+        _sourceData.Dispose();
+        _targetData.Dispose();
     }
 
     /// <summary>Result counters, updated from the workers.</summary>

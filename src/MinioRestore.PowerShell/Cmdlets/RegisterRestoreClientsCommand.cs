@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Net;
 using MinioRestore.Engine.Endpoints;
 using MinioRestore.Engine.Errors;
 using MinioRestore.PowerShell.Hosting;
@@ -8,33 +9,50 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// <summary>
 /// The restore plan's init task: registers the S3 store holding the backup and the MinIO server
 /// to restore into, checks both (reachable, credentials accepted) and writes a RestoreClients
-/// object for Start-MinioRestore.
+/// object for Start-MinioRestore. Credentials come from parameters, the AWS variables and
+/// profiles (S3CredentialChain), or an mc alias (McAlias).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Register, "RestoreClients")]
+[Cmdlet(VerbsLifecycle.Register, "RestoreClients", DefaultParameterSetName = MinioEndpointSet)]
 [OutputType(typeof(RestoreClients))]
 public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
 {
     public const string DefaultS3Endpoint = "https://s3.amazonaws.com";
+    private const string MinioEndpointSet = "MinioEndpoint", MinioAliasSet = "MinioAlias";
 
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     public string S3Endpoint { get; set; } = DefaultS3Endpoint;
 
-    /// <summary>User name = access key id, password = secret key. Default: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.</summary>
+    /// <summary>User name = access key id, password = secret key. Default: see S3CredentialChain.</summary>
     [Parameter]
     [Credential]
     public PSCredential? S3Credential { get; set; }
 
+    /// <summary>A profile of the AWS shared credentials/config files, as AWS.Tools' -ProfileName.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ProfileName { get; set; }
+
+    /// <summary>The shared credentials file to read instead of AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ProfileLocation { get; set; }
+
     [Parameter]
     public string? S3Region { get; set; }
 
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = MinioEndpointSet)]
     [ValidateNotNullOrEmpty]
     public string MinioEndpoint { get; set; } = "";
 
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ParameterSetName = MinioEndpointSet)]
     [Credential]
     public PSCredential MinioCredential { get; set; } = PSCredential.Empty;
+
+    /// <summary>An mc alias (MC_HOST_name, or mc's config.json): the MinIO endpoint and its keys.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = MinioAliasSet)]
+    [ValidateNotNullOrEmpty]
+    public string MinioAlias { get; set; } = "";
 
     [Parameter]
     public string? MinioRegion { get; set; }
@@ -54,14 +72,28 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
     protected override void EndProcessing()
     {
         S3Endpoint s3, minio;
+        ResolvedCredential s3Credential, minioCredential;
         try
         {
-            // Without -S3Credential, the seed's variables; a session token only pairs with those.
-            var s3Credential = S3Credential ?? CredentialFromEnvironment();
-            string? sessionToken = S3Credential is null ? Env("AWS_SESSION_TOKEN") : null;
-            s3 = Build(EndpointUrl.Parse(S3Endpoint, "S3 endpoint"),
-                S3Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION"), s3Credential, sessionToken, "S3");
-            minio = Build(EndpointUrl.Parse(MinioEndpoint, "MinIO endpoint"), MinioRegion, MinioCredential, null, "MinIO");
+            var environment = CredentialEnvironment.Current();
+            if (S3Credential is not null && (ProfileName ?? ProfileLocation) is not null)
+                WriteWarning($"-S3Credential is used; {(ProfileName is null ? "-ProfileLocation" : "-ProfileName")} is ignored.");
+            s3Credential = S3CredentialChain.Resolve(Plain(S3Credential), ProfileName,
+                ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation), environment);
+            s3 = s3Credential.ToEndpoint(EndpointUrl.Parse(S3Endpoint, "S3 endpoint"), S3CredentialChain.Region(S3Region, s3Credential, environment));
+
+            Uri minioUrl;
+            if (ParameterSetName == MinioAliasSet)
+            {
+                var alias = McAlias.Resolve(MinioAlias, environment);
+                (minioUrl, minioCredential) = (alias.Url, alias.Credential);
+            }
+            else
+            {
+                minioUrl = EndpointUrl.Parse(MinioEndpoint, "MinIO endpoint");
+                minioCredential = ResolvedCredential.Parameter(Plain(MinioCredential), "-MinioCredential");
+            }
+            minio = minioCredential.ToEndpoint(minioUrl, MinioRegion ?? Engine.Endpoints.S3Endpoint.DefaultRegion);
             s3 = WithTls(s3, S3CaBundle, "-S3CaBundle");
             minio = WithTls(minio, MinioCaBundle, "-MinioCaBundle");
         }
@@ -73,6 +105,8 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
 
         if (SkipCertificateCheck)
             WriteWarning("-SkipCertificateCheck: TLS certificates are not checked, so anyone between this machine and the endpoints can read and change the data. Use -MinioCaBundle/-S3CaBundle instead.");
+        WriteVerbose($"S3 source {s3.Url.GetLeftPart(UriPartial.Authority)} (region {s3.Region}): {s3Credential}.");
+        WriteVerbose($"MinIO target {minio.Url.GetLeftPart(UriPartial.Authority)}: {minioCredential}.");
         WriteVerbose($"Checking the S3 source {s3} and the MinIO target {minio}.");
         var (s3Failure, minioFailure) = RunOnThreadPool(async cancel =>
         {
@@ -83,34 +117,22 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
         if (s3Failure is not null) ThrowTerminatingError(ErrorRecords.From(s3Failure, s3.Url));
         if (minioFailure is not null) ThrowTerminatingError(ErrorRecords.From(minioFailure, minio.Url));
 
-        var clients = new RestoreClients(s3, minio);
+        var clients = new RestoreClients(s3, minio, s3Credential.Source, minioCredential.Source);
         clients.MakeCurrent();
         WriteObject(clients);
     }
+
+    /// <summary>
+    /// The user name as typed: PSCredential.GetNetworkCredential() would split "a@b.c" and "a\\b"
+    /// into user and domain, and an access key may look like either.
+    /// </summary>
+    private static NetworkCredential? Plain(PSCredential? credential) =>
+        credential is null ? null : new NetworkCredential(credential.UserName, credential.Password);
 
     private static async Task<RestoreException?> Check(S3Endpoint endpoint, string role, CancellationToken cancel)
     {
         try { await EndpointCheck.VerifyAsync(endpoint, role, cancel).ConfigureAwait(false); return null; }
         catch (RestoreException e) { return e; }
-    }
-
-    /// <summary>The seed's inputs: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, for temporary credentials, AWS_SESSION_TOKEN.</summary>
-    private static PSCredential? CredentialFromEnvironment()
-    {
-        if (Env("AWS_ACCESS_KEY_ID") is not { } id || Env("AWS_SECRET_ACCESS_KEY") is not { } secret) return null;
-        var secure = new System.Security.SecureString();
-        foreach (char c in secret) secure.AppendChar(c);
-        return new PSCredential(id, secure);
-    }
-
-    private static S3Endpoint Build(Uri url, string? region, PSCredential? credential, string? sessionToken, string role)
-    {
-        if (credential is null || credential == PSCredential.Empty || string.IsNullOrEmpty(credential.UserName))
-            throw new RestoreException(ErrorIds.MissingCredentials, FailureKind.InvalidArgument, role == "S3"
-                ? "No S3 credential: pass -S3Credential (user name = access key id, password = secret key) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
-                : "No MinIO credential: pass -MinioCredential (user name = access key, password = secret key).");
-        return new S3Endpoint(url, region ?? Engine.Endpoints.S3Endpoint.DefaultRegion, credential.UserName,
-            credential.GetNetworkCredential().Password, sessionToken);
     }
 
     private S3Endpoint WithTls(S3Endpoint endpoint, string? caBundle, string parameter)
@@ -129,6 +151,4 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
                 $"{parameter} '{caBundle}' cannot be used: {e.Message} Give a PEM file with the CA certificate(s).", e);
         }
     }
-
-    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 }

@@ -18,6 +18,8 @@ internal static class ErrorRecords
     public static ErrorCategory Category(FailureKind kind) => kind switch
     {
         FailureKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        FailureKind.InvalidConfiguration => ErrorCategory.InvalidData,
+        FailureKind.NotSupported => ErrorCategory.NotImplemented,
         FailureKind.NotFound => ErrorCategory.ObjectNotFound,
         FailureKind.AuthenticationFailed => ErrorCategory.AuthenticationError,
         FailureKind.PermissionDenied => ErrorCategory.PermissionDenied,

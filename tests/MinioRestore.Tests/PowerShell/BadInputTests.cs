@@ -60,8 +60,10 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
     [Fact]
     public void No_S3_credential_anywhere_says_how_to_give_one()
     {
+        using var empty = new TempFolder();
+        using var environment = EnvironmentScope.Isolated(empty.Path);
         var run = _ps.Run("Register-RestoreClients -S3Endpoint $s3 -MinioEndpoint $minio -MinioCredential $miniocred", rgw.ScriptVariables());
-        AssertError(run.TerminatingRecord, "MissingCredentials", ErrorCategory.InvalidArgument, "-S3Credential", "AWS_ACCESS_KEY_ID");
+        AssertError(run.TerminatingRecord, "MissingCredentials", ErrorCategory.InvalidArgument, "-S3Credential", "-ProfileName", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "no-credentials");
     }
 
     [Fact]
@@ -142,10 +144,8 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
         var listed = (await S3.ListAsync(rgw.SourceS3, bucket))["gone"];
         await rgw.SourceS3.DeleteObjectAsync(bucket, "gone");
         await S3.CreateBucketAsync(rgw.TargetS3, bucket);
-        using var source = S3.Client(rgw.Source);
-        using var target = S3.Client(rgw.Target);
-        var copier = new MinioRestore.Engine.Copying.ObjectCopier(source, rgw.SourceEndpoint, bucket, target, target, rgw.TargetEndpoint, bucket,
-            new MinioRestore.Engine.Copying.RetryPolicy(2, TimeSpan.Zero, TimeSpan.Zero), 1, TimeSpan.FromSeconds(30), null);
+        using var copy = rgw.Copier(bucket, bucket, attempts: 2, partConcurrency: 1);
+        var copier = copy.Copier;
 
         var e = await Assert.ThrowsAsync<RestoreException>(() =>
             copier.CopyAsync(new ObjectEntry("gone", listed.Size, listed.ETag, DateTime.UtcNow), _ => { }, CancellationToken.None));

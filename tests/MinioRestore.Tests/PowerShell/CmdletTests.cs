@@ -121,20 +121,16 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
     public async Task Register_takes_the_seed_AWS_variables_when_no_S3_credential_is_given()
     {
         string bucket = await SeedAsync("aws-env", 1);
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", RgwPair.SourceAccessKey);
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", RgwPair.SourceSecretKey);
-        try
-        {
-            var run = _ps.Run($"Register-RestoreClients -S3Endpoint $s3 -MinioEndpoint $minio -MinioCredential $miniocred | Start-MinioRestore -Bucket {bucket}", Endpoints());
-            Assert.Null(run.TerminatingRecord);
-            Assert.Equal(1L, run.Value(0, "Copied"));
-            AssertNoSecret(run);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", null);
-            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", null);
-        }
+        using var empty = new TempFolder();
+        using var environment = EnvironmentScope.Isolated(empty.Path)
+            .Set("AWS_ACCESS_KEY_ID", RgwPair.SourceAccessKey).Set("AWS_SECRET_ACCESS_KEY", RgwPair.SourceSecretKey);
+
+        var run = _ps.Run($"$c = Register-RestoreClients -S3Endpoint $s3 -MinioEndpoint $minio -MinioCredential $miniocred; $c.S3CredentialSource; $c | Start-MinioRestore -Bucket {bucket}", Endpoints());
+
+        Assert.Null(run.TerminatingRecord);
+        Assert.Equal("Environment", run.Output[0].BaseObject);
+        Assert.Equal(1L, run.Value(1, "Copied"));
+        AssertNoSecret(run);
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace MinioRestore.Tests.PowerShell;
 /// <summary>
 /// Secrets never appear anywhere: every stream (output objects and their properties, errors and
 /// their exceptions, warnings, verbose, debug, information, progress, host text) of every cmdlet,
-/// on success and on the error paths, is searched for both secret keys.
+/// on success and on the error paths, is searched for both secret keys; also when the keys come
+/// from an AWS profile file, an MC_HOST_ variable or mc's config.json, broken or not.
 /// </summary>
 [Collection(RgwCollection.Name)]
 public sealed class SecretTests(RgwPair rgw) : IDisposable
@@ -42,6 +43,59 @@ public sealed class SecretTests(RgwPair rgw) : IDisposable
 
         var run = _ps.Run(script, variables);
 
+        string all = run.AllText();
+        Assert.True(all.Length > 50, "the script produced too little to search: " + all);
+        Assert.DoesNotContain(RgwPair.SourceSecretKey, all);
+        Assert.DoesNotContain(RgwPair.TargetSecretKey, all);
+        Assert.DoesNotContain(WrongSecret, all);
+    }
+
+    /// <summary>Scripts reading the keys from files and variables set up by <see cref="No_credential_file_or_alias_path_leaks_a_secret"/>.</summary>
+    public static TheoryData<string, string?> CredentialSourceScripts() =>
+    new()
+    {
+        { "Register-RestoreClients -S3Endpoint $s3 -ProfileName secrets -ProfileLocation $profiles -MinioAlias secrets -Verbose -Debug | Start-MinioRestore -Bucket $bucket -Verbose | Out-Default", null },
+        { "$c = Register-RestoreClients -S3Endpoint $s3 -ProfileName secrets -ProfileLocation $profiles -MinioAlias fromfile; $c.ToString(); $c | Out-Default; $c.PSObject.Properties | ForEach-Object { \"$($_.Name)=$($_.Value)\" }", null },
+        { "Register-RestoreClients -S3Endpoint $s3 -ProfileName nosuch -ProfileLocation $profiles -MinioAlias secrets -Verbose", "ProfileNotFound" },
+        { "Register-RestoreClients -S3Endpoint $s3 -ProfileName half -ProfileLocation $profiles -MinioAlias secrets -Verbose", "InvalidConfigFile" },
+        { "Register-RestoreClients -S3Endpoint $s3 -ProfileName process -ProfileLocation $profiles -MinioAlias secrets -Verbose", "UnsupportedCredentialProfile" },
+        { "Register-RestoreClients -S3Endpoint $s3 -ProfileName x -ProfileLocation $brokenProfiles -MinioAlias secrets -Verbose", "InvalidConfigFile" },
+        { "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioAlias malformed -Verbose", "InvalidMinioAlias" },
+        { "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioAlias withpath -Verbose", "InvalidMinioAlias" },
+        { "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioAlias wrongsecret -Verbose", "CredentialsRejected" },
+        { "$env:MC_CONFIG_DIR = $brokenMc; Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioAlias fromfile -Verbose", "InvalidConfigFile" },
+        { "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $keysInUrl -MinioCredential $miniocred -Verbose", "InvalidEndpoint" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CredentialSourceScripts))]
+    public async Task No_credential_file_or_alias_path_leaks_a_secret(string script, string? errorId)
+    {
+        string bucket = RgwPair.NewBucket("secret-files");
+        await S3.CreateBucketAsync(rgw.SourceS3, bucket);
+        await S3.PutAsync(rgw.SourceS3, bucket, "a", [1, 2, 3]);
+        using var files = new TempFolder();
+        using var environment = EnvironmentScope.Isolated(files.Path);
+        string host = $"127.0.0.1:{rgw.Target.Port}", keys = $"{RgwPair.TargetAccessKey}:{RgwPair.TargetSecretKey}";
+        environment.Set("MC_HOST_secrets", $"http://{keys}@{host}")
+            .Set("MC_HOST_malformed", $"{host}@{keys}")
+            .Set("MC_HOST_withpath", $"http://{keys}@{host}/bucket")
+            .Set("MC_HOST_wrongsecret", $"http://{RgwPair.TargetAccessKey}:{WrongSecret}@{host}")
+            .Set("MC_CONFIG_DIR", Path.Combine(files.Path, "mc"));
+        files.Write("mc/config.json",
+            $"{{\"version\":\"10\",\"aliases\":{{\"fromfile\":{{\"url\":\"http://{host}\",\"accessKey\":\"{RgwPair.TargetAccessKey}\",\"secretKey\":\"{RgwPair.TargetSecretKey}\"}}}}}}");
+        var variables = rgw.ScriptVariables();
+        variables["bucket"] = bucket;
+        variables["profiles"] = files.Write("credentials",
+            $"[secrets]\naws_access_key_id = {RgwPair.SourceAccessKey}\naws_secret_access_key = {RgwPair.SourceSecretKey}\n" +
+            $"[half]\naws_secret_access_key = {RgwPair.SourceSecretKey}\n[process]\ncredential_process = fetch --secret {RgwPair.SourceSecretKey}\n");
+        variables["brokenProfiles"] = files.Write("broken-credentials", $"[x]\naws_access_key_id {RgwPair.SourceSecretKey}\n");
+        variables["brokenMc"] = Path.GetDirectoryName(files.Write("broken-mc/config.json", $"{{\"aliases\":{{\"fromfile\":{{\"secretKey\":{RgwPair.TargetSecretKey}}}}}}}"));
+        variables["keysInUrl"] = $"http://{keys}@{host}/bucket";
+
+        var run = _ps.Run(script, variables);
+
+        Assert.Equal(errorId, run.TerminatingRecord?.FullyQualifiedErrorId.Split(',')[0]);
         string all = run.AllText();
         Assert.True(all.Length > 50, "the script produced too little to search: " + all);
         Assert.DoesNotContain(RgwPair.SourceSecretKey, all);
