@@ -24,7 +24,7 @@
             RequireLicenseAcceptance = $false
             ReleaseNotes             = @'
 0.1.0 - first release.
-- Register-RestoreClients: the S3 store and the MinIO server, both checked before anything is written; credentials from parameters or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; private CAs (-S3CaBundle, -MinioCaBundle).
+- Register-RestoreClients: the S3 store and the MinIO server, both checked before anything is written; credentials from parameters (SecretManagement secrets too), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS profiles (-ProfileName) or an mc alias (-MinioAlias: MC_HOST_<alias> or mc's config.json); private CAs (-S3CaBundle, -MinioCaBundle).
 - Start-MinioRestore: copies what MinIO lacks, streamed and verified end to end (Content-MD5, part-by-part for multipart objects), metadata kept, no partial objects; conflicts reported and left alone unless -Overwrite; -WhatIf; resumable.
 - Test-MinioRestore: compares backup and target by listing or by content (-Content).
 - The AWS SDK loads in the module's own AssemblyLoadContext: works in sessions that loaded AWS.Tools.

@@ -15,29 +15,25 @@ public static class ConflictingSdkHost
         new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "ConflictingSdkHost.dll");
 
     /// <summary>
-    /// The seed's restore: imports <paramref name="module"/> (a manifest path, or a name found on
-    /// PSModulePath), registers the clients from the environment variables of
-    /// <see cref="RestoreEnvironment"/> and restores S3_BUCKET; writes the module's folder first.
+    /// The restore the Kubernetes example runs: imports <paramref name="module"/> (a manifest path,
+    /// or a name found on PSModulePath), registers the clients from the environment of
+    /// <see cref="RestoreEnvironment"/> (AWS_* keys, the MinIO server as mc alias 'target') and
+    /// restores S3_BUCKET; writes the module's folder first.
     /// </summary>
-    public static string RestoreScript(string module) => $$"""
-        Import-Module '{{module}}' -ErrorAction Stop
+    public static string RestoreScript(string module) => $"""
+        Import-Module '{module}' -ErrorAction Stop
         (Get-Module MinioRestore).ModuleBase
-        $secret = [securestring]::new()
-        foreach ($c in $env:MINIO_SECRET_KEY.ToCharArray()) { $secret.AppendChar($c) }
-        $minioCredential = [pscredential]::new($env:MINIO_ACCESS_KEY, $secret)
-        Register-RestoreClients -S3Endpoint $env:S3_ENDPOINT -MinioEndpoint $env:MINIO_ENDPOINT -MinioCredential $minioCredential | Start-MinioRestore
+        Register-RestoreClients -S3Endpoint $env:S3_ENDPOINT -MinioAlias target | Start-MinioRestore
         """;
 
     /// <summary>Endpoints, bucket and credentials for <see cref="RestoreScript"/>, as the restore plan's environment carries them.</summary>
     public static Dictionary<string, string> RestoreEnvironment(RgwPair rgw, string bucket) => new()
     {
         ["S3_ENDPOINT"] = rgw.Source.Endpoint.ToString(),
-        ["MINIO_ENDPOINT"] = rgw.Target.Endpoint.ToString(),
         ["S3_BUCKET"] = bucket,
         ["AWS_ACCESS_KEY_ID"] = RgwPair.SourceAccessKey,
         ["AWS_SECRET_ACCESS_KEY"] = RgwPair.SourceSecretKey,
-        ["MINIO_ACCESS_KEY"] = RgwPair.TargetAccessKey,
-        ["MINIO_SECRET_KEY"] = RgwPair.TargetSecretKey,
+        ["MC_HOST_target"] = $"http://{RgwPair.TargetAccessKey}:{RgwPair.TargetSecretKey}@{rgw.Target.Endpoint.Authority}",
     };
 
     /// <param name="oldSdk">"before", "after" or null: when the host loads and uses AWSSDK.Core 3.7.</param>

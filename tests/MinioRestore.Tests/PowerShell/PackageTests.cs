@@ -121,9 +121,10 @@ public sealed class PackageTests(RgwPair rgw, PackageTests.PackedModule packed) 
     /// <summary>The package tools/package.sh writes into a temporary folder, deleted afterwards.</summary>
     public sealed class PackedModule : IDisposable
     {
+        private readonly TempFolder _folder = new();
+
         public PackedModule()
         {
-            Directory = System.IO.Directory.CreateTempSubdirectory("minio-restore-package-").FullName;
             var psi = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "tools", "package.sh"), Path.Combine(Directory, "repository")])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true,
@@ -137,9 +138,9 @@ public sealed class PackageTests(RgwPair rgw, PackageTests.PackedModule packed) 
             Assert.Equal(Package, stdout.Trim());
         }
 
-        public string Directory { get; }
+        public string Directory => _folder.Path;
         public string Package { get; }
 
-        public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+        public void Dispose() => _folder.Dispose();
     }
 }
