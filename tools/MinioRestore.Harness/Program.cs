@@ -5,6 +5,7 @@ using MinioRestore.Harness;
 // harness ps (-c COMMAND | -f SCRIPT.ps1)     run PowerShell with out/MinioRestore imported
 // harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]   fill a bucket (keys from AWS_* variables)
 // harness raw-get ENDPOINT BUCKET / raw-put ENDPOINT BUCKET COUNT SIZE   what the servers carry, no copy tool between
+// harness package OUTPUT_DIR                   pack out/MinioRestore into OUTPUT_DIR/MinioRestore.<version>.nupkg
 return args switch
 {
     ["ps", "-c", var command] => RunPowerShell(command),
@@ -14,12 +15,13 @@ return args switch
             rest.Length > 0 ? long.Parse(rest[0]) : 0, rest.Length > 1 ? rest[1] : "obj/"),
     ["raw-get", var endpoint, var bucket] => await RawTransfer.GetAllAsync(new Uri(endpoint), bucket, 16),
     ["raw-put", var endpoint, var bucket, var count, var size] => await RawTransfer.PutAllAsync(new Uri(endpoint), bucket, int.Parse(count), long.Parse(size), 16),
+    ["package", var outputDirectory] => Package(outputDirectory),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]\n       harness raw-get ENDPOINT BUCKET\n       harness raw-put ENDPOINT BUCKET COUNT SIZE");
+    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]\n       harness raw-get ENDPOINT BUCKET\n       harness raw-put ENDPOINT BUCKET COUNT SIZE\n       harness package OUTPUT_DIR");
     return 2;
 }
 
@@ -46,6 +48,20 @@ static int RunPowerShell(string script)
     foreach (var error in ps.Streams.Error)
         Console.Error.WriteLine($"ERROR: [{error.FullyQualifiedErrorId}] {error.ErrorDetails?.Message ?? error.Exception.Message}");
     return ps.HadErrors ? 1 : 0;
+}
+
+static int Package(string outputDirectory)
+{
+    try
+    {
+        Console.WriteLine(Packager.Pack(Path.Combine(RepoRoot(), "out", "MinioRestore"), outputDirectory));
+        return 0;
+    }
+    catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or RuntimeException)
+    {
+        Console.Error.WriteLine($"ERROR: {e.Message}");
+        return 1;
+    }
 }
 
 static string RepoRoot()

@@ -1,0 +1,184 @@
+<#
+.SYNOPSIS
+    Restores every bucket of one MinIO service from its S3 backup, writes a JSON and a CSV report,
+    and exits non-zero when any bucket failed.
+
+.DESCRIPTION
+    The runbook for a whole DC/OS MinIO service: its backup plan stored MinIO bucket <b> in the S3
+    bucket <ServiceName>-<b>. Start-MinioRestore -ServiceName restores each of them into MinIO
+    bucket <b> (creating it when missing) and writes one result per bucket; other buckets are left
+    alone. Nothing is deleted, and an object that differs on MinIO is reported as a conflict and
+    left alone unless -Overwrite is given. A rerun copies only what is still missing, so after a
+    failure, fix the cause and run the same command again.
+
+    Credentials: for S3, -S3Credential, or -S3ProfileName (an AWS CLI profile), or the
+    AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment variables as the restore plan had them.
+    For MinIO, -MinioAlias (an mc alias: the MC_HOST_<alias> environment variable or mc's
+    config.json), or -MinioEndpoint with -MinioCredential. No secret is written to the reports.
+
+    Exit codes: 0 every bucket restored (and, with -Verify, verified); 1 a bucket failed, was
+    stopped or did not verify: see the reports and the errors above them; 2 the run stopped: an
+    endpoint, credential or parameter was refused, a connection was lost (the reports, if any, hold
+    the buckets finished before), or the service has no backup bucket. After 1 or 2, fix the cause
+    and run the same command again: it copies only what is still missing.
+
+.PARAMETER ServiceName
+    The service whose backup to restore: every S3 bucket named <ServiceName>-<bucket>.
+
+.PARAMETER S3Endpoint
+    The S3 store holding the backup. Default: the S3_ENDPOINT environment variable, else Amazon S3.
+
+.PARAMETER S3Region
+    The S3 region. Default: AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.
+
+.PARAMETER S3Credential
+    S3 access key id (user name) and secret key (password).
+
+.PARAMETER S3ProfileName
+    An AWS shared-credentials profile to take the S3 credentials from instead.
+
+.PARAMETER MinioAlias
+    The mc alias of the MinIO server (MC_HOST_<alias>, or an alias in mc's config.json). Default: minio.
+
+.PARAMETER MinioEndpoint
+    The MinIO server's URL, when not given by an alias, e.g. https://minio.example:9000.
+
+.PARAMETER MinioCredential
+    MinIO access key (user name) and secret key (password), with -MinioEndpoint.
+
+.PARAMETER MinioCaBundle
+    A PEM file with the CA certificate(s) of MinIO's TLS certificate, when a private CA signed it.
+
+.PARAMETER OutputDirectory
+    Where the reports go: restore-<ServiceName>-<time>.json and .csv. Default: the current directory.
+
+.PARAMETER Overwrite
+    Replace objects that differ on MinIO with the backup's version (still deletes nothing).
+
+.PARAMETER Verify
+    After the restore, compare each restored bucket with its backup (Test-MinioRestore) and report
+    Verified = True/False per bucket.
+
+.PARAMETER VerifyContent
+    With -Verify, read both sides and compare every object's bytes, not only sizes and ETags.
+
+.PARAMETER Concurrency
+    Objects copied at once (Start-MinioRestore's default when not given).
+
+.EXAMPLE
+    ./Restore-Service.ps1 -ServiceName minio-prod -OutputDirectory /results -Verify
+
+    S3 credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, MinIO from MC_HOST_minio.
+
+.EXAMPLE
+    ./Restore-Service.ps1 -ServiceName minio-prod -S3Endpoint https://s3.eu.example.net -S3Credential (Get-Credential) -MinioEndpoint https://minio.example:9000 -MinioCredential (Get-Credential) -WhatIf
+
+    Shows what would be restored, bucket by bucket and object by object, without writing anything.
+
+.OUTPUTS
+    MinioRestore.Engine.Mirror.RestoreResult, one per bucket (also in the reports).
+#>
+#Requires -Version 7.4
+#Requires -Modules MinioRestore
+
+[CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'MinioAlias')]
+param(
+    [Parameter(Mandatory)]
+    [ValidateNotNullOrEmpty()]
+    [string] $ServiceName,
+
+    [string] $S3Endpoint = $env:S3_ENDPOINT,
+    [string] $S3Region,
+    [pscredential] $S3Credential,
+    [string] $S3ProfileName,
+
+    [Parameter(ParameterSetName = 'MinioAlias')]
+    [ValidateNotNullOrEmpty()]
+    [string] $MinioAlias = 'minio',
+
+    [Parameter(Mandatory, ParameterSetName = 'MinioEndpoint')]
+    [string] $MinioEndpoint,
+
+    [Parameter(Mandatory, ParameterSetName = 'MinioEndpoint')]
+    [pscredential] $MinioCredential,
+
+    [string] $MinioCaBundle,
+    [string] $OutputDirectory = '.',
+    [switch] $Overwrite,
+    [switch] $Verify,
+    [switch] $VerifyContent,
+
+    [ValidateRange(1, 512)]
+    [int] $Concurrency
+)
+
+Set-StrictMode -Version 3.0
+# Per-object errors must not end the run: every bucket is restored, then the exit code tells.
+$ErrorActionPreference = 'Continue'
+
+$register = @{}
+if ($S3Endpoint) { $register.S3Endpoint = $S3Endpoint }
+if ($S3Region) { $register.S3Region = $S3Region }
+if ($S3Credential) { $register.S3Credential = $S3Credential }
+if ($S3ProfileName) { $register.ProfileName = $S3ProfileName }
+if ($PSCmdlet.ParameterSetName -eq 'MinioAlias') {
+    $register.MinioAlias = $MinioAlias
+} else {
+    $register.MinioEndpoint = $MinioEndpoint
+    $register.MinioCredential = $MinioCredential
+}
+if ($MinioCaBundle) { $register.MinioCaBundle = $MinioCaBundle }
+
+$restore = @{ ServiceName = $ServiceName; Overwrite = $Overwrite }
+if ($Concurrency) { $restore.Concurrency = $Concurrency }
+
+try {
+    $clients = Register-RestoreClients @register -ErrorAction Stop
+} catch {
+    Write-Error -ErrorRecord $_
+    exit 2
+}
+
+$restoreErrors = [System.Collections.ArrayList]::new()
+$results = [System.Collections.Generic.List[object]]::new()
+$stoppedBy = $null
+try {
+    # Collected as they come, so the reports keep the buckets finished before a stop.
+    Start-MinioRestore -Clients $clients @restore -ErrorVariable +restoreErrors | ForEach-Object { $results.Add($_) }
+} catch {
+    # A refused credential, a lost connection or a bad name stops the whole run.
+    $stoppedBy = $_
+    Write-Error -ErrorRecord $_
+}
+if ($WhatIfPreference -and -not $stoppedBy) { exit 0 }
+if ($results.Count -eq 0) {
+    if (-not $stoppedBy) { Write-Error "Nothing restored: no S3 bucket named '$ServiceName-<bucket>' was restored (see the errors above)." }
+    exit 2
+}
+
+$verified = @{}
+if ($Verify -and -not $stoppedBy) {
+    foreach ($result in $results) {
+        $verified[$result.SourceBucket] = [bool](Test-MinioRestore -Clients $clients -Bucket $result.SourceBucket -TargetBucket $result.TargetBucket -Content:$VerifyContent -Quiet -ErrorVariable +restoreErrors)
+    }
+}
+
+$report = $results | Select-Object -ExcludeProperty Status, Duration -Property @(
+    @{ Name = 'Service'; Expression = { $ServiceName } }
+    @{ Name = 'Status'; Expression = { [string]$_.Status } }
+    '*'
+    @{ Name = 'Duration'; Expression = { $_.Duration.ToString() } }
+    @{ Name = 'Verified'; Expression = { if ($Verify) { $verified[$_.SourceBucket] } } }
+)
+$null = New-Item -ItemType Directory -Force -Path $OutputDirectory
+$name = Join-Path $OutputDirectory ("restore-{0}-{1:yyyyMMdd-HHmmss}" -f $ServiceName, (Get-Date))
+ConvertTo-Json -InputObject @($report) -Depth 3 | Set-Content -Path "$name.json" -Encoding utf8
+$report | Export-Csv -Path "$name.csv" -NoTypeInformation -Encoding utf8
+
+$results
+$failed = @($results | Where-Object Status -ne 'Succeeded')
+$unverified = @($verified.GetEnumerator() | Where-Object Value -ne $true)
+Write-Host ("{0} bucket(s) of service '{1}': {2} failed, {3} did not verify, {4} error(s){5}. Reports: {6}.json, {6}.csv" -f
+    $results.Count, $ServiceName, $failed.Count, $unverified.Count, $restoreErrors.Count, ($stoppedBy ? '; the run stopped early' : ''), $name)
+if ($stoppedBy) { exit 2 }
+exit ($failed.Count + $unverified.Count + $restoreErrors.Count -gt 0 ? 1 : 0)
