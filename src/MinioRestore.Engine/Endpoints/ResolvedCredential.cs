@@ -16,6 +16,9 @@ public sealed class ResolvedCredential
 
     internal ResolvedCredential(string accessKeyId, string secretKey, string? sessionToken, string source, string origin, string? region = null)
     {
+        if (string.IsNullOrEmpty(secretKey))
+            throw new RestoreException(ErrorIds.MissingCredentials, FailureKind.InvalidArgument,
+                $"The secret key of access key '{accessKeyId}' from {origin} is empty: give the secret key as the password.");
         _secret = new NetworkCredential(accessKeyId, secretKey, sessionToken ?? "");
         Source = source;
         Origin = origin;

@@ -66,6 +66,15 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
         AssertError(run.TerminatingRecord, "MissingCredentials", ErrorCategory.InvalidArgument, "-S3Credential", "-ProfileName", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "no-credentials");
     }
 
+    [Theory]
+    [InlineData("s3", "-S3Credential")]
+    [InlineData("minio", "-MinioCredential")]
+    public void A_credential_with_an_empty_secret_is_refused_by_name(string side, string parameter)
+    {
+        var run = _ps.Run(Register, side == "s3" ? rgw.ScriptVariables(s3Secret: "") : rgw.ScriptVariables(minioSecret: ""));
+        AssertError(run.TerminatingRecord, "MissingCredentials", ErrorCategory.InvalidArgument, parameter, "secret key", "is empty");
+    }
+
     [Fact]
     public void A_host_name_that_does_not_resolve_is_named_as_such()
     {
