@@ -10,7 +10,8 @@ namespace MinioRestore.Engine.Mirror;
 
 /// <summary>
 /// Restores buckets from an S3 source into a MinIO target: list both -> merge -> decide -> copy
-/// (rclone's pipeline). One instance keeps the HTTP connections of both ends for several buckets.
+/// (rclone's pipeline), then, with -Remove, delete what the backup lacks. One instance keeps the
+/// HTTP connections of both ends for several buckets.
 /// </summary>
 public sealed class Restorer : IDisposable
 {

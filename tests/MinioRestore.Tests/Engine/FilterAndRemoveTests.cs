@@ -145,6 +145,31 @@ public sealed class FilterAndRemoveTests(RgwPair rgw)
     }
 
     [Fact]
+    public async Task A_key_the_target_refuses_to_delete_is_an_error_by_name_and_the_others_go()
+    {
+        var (source, target) = await BucketsAsync("remove-denied", ["a"], ["free/x", "protected/y", "protected/z"]);
+        await rgw.TargetS3.PutBucketPolicyAsync(new Amazon.S3.Model.PutBucketPolicyRequest
+        {
+            BucketName = target,
+            Policy = $$"""
+                {"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject",
+                  "Resource":"arn:aws:s3:::{{target}}/protected/*"}]}
+                """,
+        });
+
+        var (result, reporter) = await RestoreAsync(source, target, o => o with { Remove = true });
+
+        Assert.Equal(RestoreStatus.Failed, result.Status);
+        Assert.Equal(1, result.Removed);
+        Assert.Equal(2, result.Failed);
+        var failures = reporter.Of(RestoreEventKind.ObjectFailed).ToList();
+        Assert.Equal(["protected/y", "protected/z"], failures.Select(f => f.Key).Order());
+        Assert.All(failures, f => Assert.Equal(ErrorIds.AccessDenied, f.Failure!.ErrorId));
+        Assert.All(failures, f => Assert.Contains("was not removed", f.Message));
+        Assert.Equal(["a", "protected/y", "protected/z"], await TargetKeysAsync(target));
+    }
+
+    [Fact]
     public async Task An_earlier_error_in_the_run_or_a_failed_copy_blocks_every_removal()
     {
         var (source, target) = await BucketsAsync("blocked", ["a"], ["x"]);
