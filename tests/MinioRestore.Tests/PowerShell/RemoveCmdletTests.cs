@@ -84,6 +84,23 @@ public sealed class RemoveCmdletTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
+    public async Task Confirm_asks_for_the_bucket_and_for_each_object_to_remove_and_no_more()
+    {
+        string bucket = await BucketWithExtrasAsync("remove-confirm");
+        using var session = new PowerShellSession(choiceAnswer: "&Yes");
+
+        var run = session.Run(Register + $"Start-MinioRestore -Bucket {bucket} -Remove -Confirm", rgw.ScriptVariables());
+
+        Assert.Null(run.TerminatingRecord);
+        Assert.Equal(3, session.Prompts.Count);
+        Assert.Contains($"MinIO bucket '{bucket}'", session.Prompts[0]);
+        Assert.Contains(session.Prompts, p => p.Contains($"minio/{bucket}/extra 1") && p.Contains("Remove object"));
+        Assert.Contains(session.Prompts, p => p.Contains($"minio/{bucket}/dir/extra 2") && p.Contains("Remove object"));
+        Assert.Equal(2L, run.Value(0, "Removed"));
+        Assert.Equal(["a", "b"], await S3.KeysAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
     public async Task Remove_WhatIf_lists_each_deletion_and_deletes_nothing()
     {
         string bucket = await BucketWithExtrasAsync("remove-whatif");
