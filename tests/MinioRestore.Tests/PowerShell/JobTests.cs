@@ -87,6 +87,12 @@ public sealed class JobTests(RgwPair rgw) : IDisposable
         Assert.False(await S3.BucketExistsAsync(rgw.TargetS3, bucket));
     }
 
+    private async Task<bool> UploadUnderWayAsync(string bucket)
+    {
+        try { return await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket) > 0; }
+        catch (Amazon.S3.AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket") { return false; }
+    }
+
     [Fact]
     public async Task Stop_Job_cancels_the_copies_and_leaves_no_partial_object()
     {
@@ -97,10 +103,10 @@ public sealed class JobTests(RgwPair rgw) : IDisposable
 
         var started = _ps.Run($"$j = {Register} | Start-MinioRestore -Bucket {bucket} -Concurrency 1 -AsJob; $j", rgw.ScriptVariables());
         var job = (Job)started.Output.Single().BaseObject;
-        // Stop once copying is under way (a few percent of the bytes sent).
+        // Stop once the first object's upload is under way (the job's progress ticks only every second).
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!job.Progress.ToList().Any(p => p.PercentComplete >= 3) && job.JobStateInfo.State == JobState.Running && DateTime.UtcNow < deadline)
-            Thread.Sleep(20);
+        while (!await UploadUnderWayAsync(bucket) && job.JobStateInfo.State == JobState.Running && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
         Assert.Equal(JobState.Running, job.JobStateInfo.State);
 
         var clock = Stopwatch.StartNew();
