@@ -15,6 +15,16 @@ Describe 'MinioRestore module' {
         Test-ModuleManifest (Join-Path $PSScriptRoot '../out/MinioRestore/MinioRestore.psd1') | Should -Not -BeNullOrEmpty
     }
 
+    It 'has help with at least two examples for <_>' -ForEach @('Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore') {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeLike "$_ *"
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'has the about_MinioRestore topic' {
+        Get-Help about_MinioRestore | Out-String | Should -Match 'TROUBLESHOOTING'
+    }
+
     It 'Start-MinioRestore supports -WhatIf and -Confirm' {
         (Get-Command Start-MinioRestore).Parameters.Keys | Should -Contain 'WhatIf'
         (Get-Command Start-MinioRestore).Parameters.Keys | Should -Contain 'Confirm'

@@ -9,11 +9,17 @@ namespace MinioRestore.Harness;
 /// <summary>
 /// A PowerShell host whose UI writes to a TextWriter: the console for the demo and benchmarks,
 /// a StringWriter in tests (what-if lines and formatted tables go through the host UI).
-/// Writes plain text (no ANSI colours). Never prompts: prompting in an unattended run is an error.
+/// Writes plain text (no ANSI colours). Never prompts: prompting in an unattended run is an error,
+/// unless <paramref name="choiceAnswer"/> scripts a user who answers every choice prompt (ShouldContinue,
+/// -Confirm) with the choice of that label, e.g. "&amp;Yes".
 /// </summary>
-public sealed class TextHost(TextWriter writer, bool showProgress = false) : PSHost
+public sealed class TextHost(TextWriter writer, bool showProgress = false, string? choiceAnswer = null) : PSHost
 {
-    private readonly TextUI _ui = new(writer, showProgress);
+    private readonly TextUI _ui = new(writer, showProgress, choiceAnswer);
+
+    /// <summary>The messages of the choice prompts answered so far.</summary>
+    public IReadOnlyList<string> Prompts => _ui.Prompts;
+
     public override string Name => "MinioRestore.Harness";
     public override Version Version => new(1, 0);
     public override Guid InstanceId { get; } = Guid.NewGuid();
@@ -26,9 +32,11 @@ public sealed class TextHost(TextWriter writer, bool showProgress = false) : PSH
     public override void NotifyBeginApplication() { }
     public override void NotifyEndApplication() { }
 
-    private sealed class TextUI(TextWriter writer, bool showProgress) : PSHostUserInterface
+    private sealed class TextUI(TextWriter writer, bool showProgress, string? choiceAnswer) : PSHostUserInterface
     {
         private readonly TextRawUI _raw = new();
+        private readonly List<string> _prompts = [];
+        public IReadOnlyList<string> Prompts { get { lock (_prompts) return [.. _prompts]; } }
         private DateTime _lastProgress;
         // Plain text: PowerShell's OutputRendering only strips colours for its own console host.
         private void Append(string s) { lock (writer) writer.Write(Ansi.Replace(s, "")); }
@@ -48,7 +56,13 @@ public sealed class TextHost(TextWriter writer, bool showProgress = false) : PSH
             Append($"[{record.Activity}] {record.StatusDescription}\n");
         }
         public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) => throw Unattended();
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => throw Unattended();
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+        {
+            if (choiceAnswer is null) throw Unattended();
+            lock (_prompts) _prompts.Add(message);
+            int index = choices.ToList().FindIndex(c => c.Label == choiceAnswer);
+            return index >= 0 ? index : throw new InvalidOperationException($"No choice '{choiceAnswer}' among {string.Join(", ", choices.Select(c => c.Label))}.");
+        }
         public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) => throw Unattended();
         public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) => throw Unattended();
         public override string ReadLine() => throw Unattended();

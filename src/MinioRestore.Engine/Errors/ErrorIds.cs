@@ -6,6 +6,8 @@ public static class ErrorIds
     public const string InvalidEndpoint = "InvalidEndpoint";
     public const string InvalidCaBundle = "InvalidCaBundle";
     public const string InvalidBucketName = "InvalidBucketName";
+    public const string InvalidServiceName = "InvalidServiceName";
+    public const string InvalidFilter = "InvalidFilter";
     public const string EndpointUnreachable = "EndpointUnreachable";
     public const string CredentialsRejected = "CredentialsRejected";
     public const string AccessDenied = "AccessDenied";
@@ -16,6 +18,7 @@ public static class ErrorIds
     public const string InvalidMinioAlias = "InvalidMinioAlias";
     public const string InvalidConfigFile = "InvalidConfigFile";
     public const string SourceBucketNotFound = "SourceBucketNotFound";
+    public const string ServiceBucketsNotFound = "ServiceBucketsNotFound";
     public const string TargetBucketCreateFailed = "TargetBucketCreateFailed";
     public const string ListingFailed = "ListingFailed";
     public const string ListingOutOfOrder = "ListingOutOfOrder";
@@ -24,5 +27,7 @@ public static class ErrorIds
     public const string SourceObjectChanged = "SourceObjectChanged";
     public const string SourceObjectVanished = "SourceObjectVanished";
     public const string QuotaExceeded = "QuotaExceeded";
+    public const string RemoveLimitExceeded = "RemoveLimitExceeded";
+    public const string ObjectRemoveFailed = "ObjectRemoveFailed";
     public const string Unexpected = "UnexpectedError";
 }

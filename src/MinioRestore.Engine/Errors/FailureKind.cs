@@ -18,6 +18,8 @@ public enum FailureKind
     Unavailable,
     IntegrityCheckFailed,
     QuotaExceeded,
+    /// <summary>A safety limit the operator set (e.g. -MaxDelete) would be crossed.</summary>
+    LimitExceeded,
     Conflict,
     Stopped,
     Unexpected,

@@ -28,17 +28,27 @@ internal sealed class BucketAccess : IDisposable
     public AmazonS3Client Source { get; }
     public AmazonS3Client Target { get; }
 
-    /// <summary>Both listings merged by key; a null <paramref name="targetBucket"/> stands for a bucket that does not exist yet.</summary>
-    public IAsyncEnumerable<MergedEntry> MergeListingsAsync(string sourceBucket, string? targetBucket, CancellationToken cancel)
+    /// <summary>
+    /// Both listings merged by key, within <paramref name="filter"/>; a null <paramref name="targetBucket"/>
+    /// stands for a bucket that does not exist yet.
+    /// </summary>
+    public async IAsyncEnumerable<MergedEntry> MergeListingsAsync(string sourceBucket, string? targetBucket, ObjectFilter filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
     {
-        var source = Listed(BucketLister.ListAsync(Source, sourceBucket, null, cancel), ObjectCopier.SourceRole, SourceEndpoint, sourceBucket, cancel);
+        var source = Listed(BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel), filter, ObjectCopier.SourceRole, SourceEndpoint, sourceBucket, cancel);
         var target = targetBucket is null
             ? Empty()
-            : Listed(BucketLister.ListAsync(Target, targetBucket, null, cancel), ObjectCopier.TargetRole, TargetEndpoint, targetBucket, cancel);
-        return ListingMerge.MergeAsync(source, target, cancel);
+            : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel), filter, ObjectCopier.TargetRole, TargetEndpoint, targetBucket, cancel);
+        await foreach (var pair in ListingMerge.MergeAsync(source, target, cancel).ConfigureAwait(false))
+        {
+            // After the merge, so that a target object whose backup is out of the date window
+            // is skipped with it, not taken for one the backup lacks.
+            if (pair.Source is { } s && !filter.SelectsBackupDate(s.LastModified)) continue;
+            yield return pair;
+        }
     }
 
-    private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, string role, S3Endpoint endpoint, string bucket,
+    private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, ObjectFilter filter, string role, S3Endpoint endpoint, string bucket,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
     {
         await using var e = listing.GetAsyncEnumerator(cancel);
@@ -52,7 +62,7 @@ internal sealed class BucketAccess : IDisposable
             {
                 throw S3Failure.Explain(x, role, endpoint, $"listing bucket '{bucket}'", ErrorIds.ListingFailed);
             }
-            yield return e.Current;
+            if (filter.SelectsKey(e.Current.Key)) yield return e.Current;
         }
     }
 

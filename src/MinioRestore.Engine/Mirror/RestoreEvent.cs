@@ -16,6 +16,13 @@ public enum RestoreEventKind
     ObjectFailed,
     /// <summary>The bucket's restore stopped early (e.g. a listing failed); objects copied so far stay.</summary>
     BucketFailed,
+    /// <summary>-Remove deleted a target object the backup lacks.</summary>
+    Removed,
+    WouldRemove,
+    /// <summary>-Remove deleted nothing (or not everything) on purpose: errors, conflicts, or no confirmation.</summary>
+    RemovalSkipped,
+    /// <summary>-Remove deleted nothing because more objects would go than -MaxDelete allows.</summary>
+    RemovalRefused,
 }
 
 /// <summary>Something that happened during a restore, for the caller to show (verbose, warning, error, what-if).</summary>

@@ -22,8 +22,12 @@ public sealed class RestoreResult
     public long Skipped { get; init; }
     public long Conflicts { get; init; }
     public long Failed { get; init; }
-    /// <summary>Objects only on the target; never deleted.</summary>
+    /// <summary>Objects only on the target (within the filter); deleted only with -Remove.</summary>
     public long TargetOnly { get; init; }
+    /// <summary>Target objects deleted because the backup lacks them (-Remove).</summary>
+    public long Removed { get; init; }
+    /// <summary>With -Remove: why objects the backup lacks were kept (errors in the run, conflicts, -MaxDelete, no confirmation), or null.</summary>
+    public string? RemovalSkippedReason { get; init; }
     public long Bytes { get; init; }
     public TimeSpan Duration { get; init; }
     public bool BucketCreated { get; init; }
@@ -33,5 +37,5 @@ public sealed class RestoreResult
     public DateTime EndTime { get; init; }
 
     public override string ToString() =>
-        $"{SourceBucket} -> {TargetBucket}: {Status}, {Copied} copied, {Skipped} skipped, {Conflicts} conflicts, {Failed} failed";
+        $"{SourceBucket} -> {TargetBucket}: {Status}, {Copied} copied, {Skipped} skipped, {Conflicts} conflicts, {Failed} failed, {Removed} removed";
 }

@@ -10,7 +10,8 @@ namespace MinioRestore.Engine.Mirror;
 
 /// <summary>
 /// Restores buckets from an S3 source into a MinIO target: list both -> merge -> decide -> copy
-/// (rclone's pipeline). One instance keeps the HTTP connections of both ends for several buckets.
+/// (rclone's pipeline), then, with -Remove, delete what the backup lacks. One instance keeps the
+/// HTTP connections of both ends for several buckets.
 /// </summary>
 public sealed class Restorer : IDisposable
 {
@@ -37,6 +38,7 @@ public sealed class Restorer : IDisposable
         var clock = Stopwatch.StartNew();
         string sourceBucket = BucketNames.Validate(options.SourceBucket, "source", legacy: true);
         string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDelete);
 
         // Everything that can stop the run is checked before anything is written.
         await _access.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
@@ -57,10 +59,14 @@ public sealed class Restorer : IDisposable
         }
 
         var tally = new Tally();
+        var removal = options.Remove ? new Removal(_access, options, targetBucket, reporter) : null;
         var status = RestoreStatus.Succeeded;
         try
         {
-            await CopyAllAsync(options, sourceBucket, targetBucket, targetExists, reporter, progress, tally, cancel).ConfigureAwait(false);
+            await CopyAllAsync(options, sourceBucket, targetBucket, targetExists, reporter, progress, tally, removal, cancel).ConfigureAwait(false);
+            // Deletions come last, once every copy of the bucket has finished.
+            if (removal is not null)
+                await removal.RunAsync(bucketFailed: false, tally.Failed, tally.Conflicts, cancel).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -70,15 +76,19 @@ public sealed class Restorer : IDisposable
         {
             status = RestoreStatus.Failed;
             reporter.Report(new(RestoreEventKind.BucketFailed, sourceBucket, null, 0, failure.Message, failure));
+            if (removal is not null)
+                await removal.RunAsync(bucketFailed: true, tally.Failed, tally.Conflicts, cancel).ConfigureAwait(false);
         }
 
+        long failed = tally.Failed + (removal?.Failed ?? 0);
         if (status == RestoreStatus.Succeeded)
-            status = options.WhatIf ? RestoreStatus.WhatIf : tally.Failed > 0 ? RestoreStatus.Failed : RestoreStatus.Succeeded;
+            status = options.WhatIf ? RestoreStatus.WhatIf : failed > 0 || removal is { Refused: true } ? RestoreStatus.Failed : RestoreStatus.Succeeded;
         return new RestoreResult
         {
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
-            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = tally.Failed,
-            TargetOnly = tally.TargetOnly, Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
+            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed,
+            TargetOnly = tally.TargetOnly, Removed = removal?.Removed ?? 0, RemovalSkippedReason = removal?.SkippedReason,
+            Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
             SourceEndpoint = _access.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
             TargetEndpoint = _access.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority),
             StartTime = started, EndTime = started + clock.Elapsed,
@@ -86,7 +96,7 @@ public sealed class Restorer : IDisposable
     }
 
     private async Task CopyAllAsync(RestoreOptions options, string sourceBucket, string targetBucket, bool targetExists,
-        IRestoreReporter reporter, RestoreProgress progress, Tally tally, CancellationToken cancel)
+        IRestoreReporter reporter, RestoreProgress progress, Tally tally, Removal? removal, CancellationToken cancel)
     {
         var copier = new ObjectCopier(
             new CopyEnd(_access.Source, _sourceData, _access.SourceEndpoint, sourceBucket),
@@ -95,8 +105,8 @@ public sealed class Restorer : IDisposable
             (what, failure, attempt) => reporter.Report(new(RestoreEventKind.Retrying, targetBucket, what, 0,
                 $"Retrying '{what}' (attempt {attempt + 1} of {options.Retry.Attempts}): {failure.Message}", failure)));
 
-        var merged = _access.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, cancel);
-        var toCopy = PlanAsync(merged, options, targetBucket, reporter, progress, tally);
+        var merged = _access.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel);
+        var toCopy = PlanAsync(merged, options, targetBucket, reporter, progress, tally, removal);
 
         if (options.WhatIf)
         {
@@ -132,7 +142,7 @@ public sealed class Restorer : IDisposable
 
     /// <summary>Decides per key and yields the objects to copy; skips and conflicts are reported here.</summary>
     private static async IAsyncEnumerable<ObjectEntry> PlanAsync(IAsyncEnumerable<MergedEntry> merged, RestoreOptions options,
-        string targetBucket, IRestoreReporter reporter, RestoreProgress progress, Tally tally)
+        string targetBucket, IRestoreReporter reporter, RestoreProgress progress, Tally tally, Removal? removal)
     {
         await foreach (var item in merged.ConfigureAwait(false))
         {
@@ -142,6 +152,7 @@ public sealed class Restorer : IDisposable
             {
                 case CopyAction.TargetOnly:
                     tally.OnTargetOnly();
+                    removal?.OnTargetOnly(item.Key);
                     break;
                 case CopyAction.Skip:
                     tally.OnSkipped();

@@ -16,7 +16,7 @@ public enum DifferenceKind
     Missing,
     /// <summary>On both, with different content.</summary>
     Different,
-    /// <summary>Only on the target (not an error for a restore, which never deletes).</summary>
+    /// <summary>Only on the target (not an error for a restore, which deletes only with -Remove).</summary>
     Extra,
 }
 
@@ -60,8 +60,9 @@ public sealed class Verifier : IDisposable
         _access = new BucketAccess(source, target, maxConnections);
     }
 
+    /// <param name="filter">Compare only these objects (as a filtered restore copied them); null compares all.</param>
     public async Task<VerifyResult> VerifyAsync(string sourceBucket, string targetBucket, bool content, int concurrency,
-        Action<ObjectDifference> onDifference, RestoreProgress? progress, CancellationToken cancel)
+        Action<ObjectDifference> onDifference, RestoreProgress? progress, CancellationToken cancel, ObjectFilter? filter = null)
     {
         progress ??= new RestoreProgress();
         var clock = Stopwatch.StartNew();
@@ -81,7 +82,7 @@ public sealed class Verifier : IDisposable
         // The listing merge decides everything it can; pairs whose content must be read go on.
         async IAsyncEnumerable<MergedEntry> ToRead()
         {
-            await foreach (var pair in _access.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, cancel).ConfigureAwait(false))
+            await foreach (var pair in _access.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, filter ?? ObjectFilter.All, cancel).ConfigureAwait(false))
             {
                 if (pair.Source is { } s)
                 {

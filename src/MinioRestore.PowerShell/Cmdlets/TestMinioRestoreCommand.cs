@@ -11,7 +11,7 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// MinIO bucket and writes one object per missing, different or extra object. -Content reads
 /// both sides and compares the MD5 of the bytes, not only sizes and ETags.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MinioRestore")]
+[Cmdlet(VerbsDiagnostic.Test, "MinioRestore", DefaultParameterSetName = BucketSet)]
 [OutputType("MinioRestore.Engine.Verifying.ObjectDifference", "System.Boolean")]
 public sealed class TestMinioRestoreCommand : BucketPairCmdlet
 {
@@ -40,7 +40,7 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
             try
             {
                 result = RunOnThreadPool(cancel => verifier.VerifyAsync(source, target, Content, Concurrency,
-                    difference => { if (!Quiet) Post(() => WriteObject(difference)); }, progress, cancel),
+                    difference => { if (!Quiet) Post(() => WriteObject(difference)); }, progress, cancel, Filter),
                     tick: () => WriteProgress(meter.Update(progress)));
             }
             catch (RestoreException e)

@@ -49,7 +49,7 @@ public abstract class BucketCompleter : IArgumentCompleter
     {
         // The listing gives up by itself after the timeout; the wait is bounded too, so a hung
         // connect cannot hold the prompt.
-        var listing = Task.Run(() => BucketDirectory.ListAsync(endpoint, Timeout, CancellationToken.None));
+        var listing = Task.Run(() => BucketDirectory.ListAsync(endpoint, CancellationToken.None, Timeout, retries: 0));
         try
         {
             return listing.Wait(Timeout) ? listing.Result : [];
@@ -112,24 +112,7 @@ public sealed class ServiceNameCompleter : BucketCompleter
     private protected override S3Endpoint EndpointOf(RestoreClients clients) => clients.Source;
 
     private protected override IEnumerable<(string Value, string ToolTip)> Candidates(IReadOnlyList<string> bucketNames, RestoreClients clients) =>
-        ServiceBuckets(bucketNames).Select(service => (service.Key, $"Service '{service.Key}': restores " +
-            string.Join(", ", service.Value.Take(5).Select(b => $"{service.Key}-{b} -> {b}")) +
+        ServiceBuckets.Services(bucketNames).Select(service => (service.Key, $"Service '{service.Key}': restores " +
+            string.Join(", ", service.Value.Take(5).Select(p => $"{p.Source} -> {p.Target}")) +
             (service.Value.Count > 5 ? $" and {service.Value.Count - 5} more" : "")));
-
-    /// <summary>Each candidate service name with the MinIO buckets it would restore.</summary>
-    internal static SortedDictionary<string, List<string>> ServiceBuckets(IEnumerable<string> bucketNames)
-    {
-        var services = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (string name in bucketNames.Order(StringComparer.Ordinal))
-        {
-            for (int dash = name.IndexOf('-'); dash > 0; dash = name.IndexOf('-', dash + 1))
-            {
-                string service = name[..dash], bucket = name[(dash + 1)..];
-                if (!BucketNames.IsValid(bucket)) continue;
-                if (!services.TryGetValue(service, out var buckets)) services[service] = buckets = [];
-                buckets.Add(bucket);
-            }
-        }
-        return services;
-    }
 }

@@ -28,6 +28,7 @@ internal static class ErrorRecords
         FailureKind.Unavailable => ErrorCategory.ResourceUnavailable,
         FailureKind.IntegrityCheckFailed => ErrorCategory.InvalidData,
         FailureKind.QuotaExceeded => ErrorCategory.QuotaExceeded,
+        FailureKind.LimitExceeded => ErrorCategory.LimitsExceeded,
         FailureKind.Conflict => ErrorCategory.InvalidOperation,
         FailureKind.Stopped => ErrorCategory.OperationStopped,
         _ => ErrorCategory.NotSpecified,

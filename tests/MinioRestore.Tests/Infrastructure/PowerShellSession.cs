@@ -15,11 +15,15 @@ public sealed class PowerShellSession : IDisposable
     private readonly StringWriter _hostText = new();
     private readonly Runspace _runspace;
 
-    public PowerShellSession()
+    private readonly TextHost _host;
+
+    /// <param name="choiceAnswer">Null: the host never prompts, as in a runbook. Else an interactive user who answers every choice prompt with this label (e.g. "&amp;Yes").</param>
+    public PowerShellSession(string? choiceAnswer = null)
     {
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(Repo.ModuleManifest);
-        _runspace = RunspaceFactory.CreateRunspace(new TextHost(_hostText), state);
+        _host = new TextHost(_hostText, choiceAnswer: choiceAnswer);
+        _runspace = RunspaceFactory.CreateRunspace(_host, state);
         _runspace.Open();
     }
 
@@ -57,6 +61,9 @@ public sealed class PowerShellSession : IDisposable
     }
 
     private string HostText() { lock (_hostText) return _hostText.ToString(); }
+
+    /// <summary>The choice prompts the user was shown (with a choice answer given).</summary>
+    public IReadOnlyList<string> Prompts => _host.Prompts;
 
     private const string TerminatingVariable = "__MinioRestoreTestTerminating";
 

@@ -19,6 +19,16 @@ public static class S3
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket") { return false; }
     }
 
+    /// <summary>Creates the bucket with one object per key, each with its own random bytes.</summary>
+    public static async Task SeedAsync(IAmazonS3 s3, string bucket, params string[] keys)
+    {
+        await CreateBucketAsync(s3, bucket);
+        for (int i = 0; i < keys.Length; i++)
+            await PutAsync(s3, bucket, keys[i], RandomBytes(1000 + i, i));
+    }
+
+    public static async Task<string[]> KeysAsync(IAmazonS3 s3, string bucket) => [.. (await ListAsync(s3, bucket)).Keys];
+
     public static async Task PutAsync(IAmazonS3 s3, string bucket, string key, byte[] body, Action<PutObjectRequest>? configure = null)
     {
         var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(body) };

@@ -57,6 +57,54 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
         Assert.False(S3.BucketExistsAsync(rgw.TargetS3, "ccc").Result);
     }
 
+    [Theory]
+    [InlineData("-NewerThan '2024-06-01' -OlderThan '2024-05-01'", "-NewerThan")]
+    [InlineData("-NewerThan '2024-06-01' -OlderThan '2024-06-01'", "-OlderThan")]
+    [InlineData("-Include 'logs/[abc'", "-Include 'logs/[abc'")]
+    [InlineData("-Exclude '[z-a]*'", "runs backwards")]
+    public async Task An_impossible_or_broken_filter_stops_the_run_before_anything_is_written(string filter, string named)
+    {
+        string bucket = RgwPair.NewBucket("bad-filter");
+        await S3.SeedAsync(rgw.SourceS3, bucket, "k");
+
+        var run = _ps.Run($"{Register} | Start-MinioRestore -Bucket {bucket} {filter}", rgw.ScriptVariables());
+
+        AssertError(run.TerminatingRecord, "InvalidFilter", ErrorCategory.InvalidArgument, named);
+        Assert.Empty(run.Output);
+        Assert.False(await S3.BucketExistsAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
+    public void A_negative_MaxDelete_is_refused_by_name()
+    {
+        var run = _ps.Run($"{Register} | Start-MinioRestore -Bucket anything -Remove -MaxDelete -1", rgw.ScriptVariables());
+        var error = run.TerminatingRecord!;
+        Assert.Equal("ParameterArgumentValidationError", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+        Assert.Contains("MaxDelete", error.Exception.Message);
+        Assert.Empty(run.Output);
+    }
+
+    [Theory]
+    [InlineData("svc/prod")]
+    [InlineData("Minio")]
+    [InlineData("svc-")]
+    [InlineData("svc*")]
+    public void An_invalid_service_name_is_refused_before_any_bucket_is_listed(string service)
+    {
+        var run = _ps.Run($"{Register} | Start-MinioRestore -ServiceName '{service}'", rgw.ScriptVariables());
+        AssertError(run.TerminatingRecord, "InvalidServiceName", ErrorCategory.InvalidArgument, $"'{service}'", "lower-case");
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public void ServiceName_and_Bucket_together_are_refused()
+    {
+        var run = _ps.Run($"{Register} | Start-MinioRestore -ServiceName svc -Bucket svc-a", rgw.ScriptVariables());
+        Assert.Equal("AmbiguousParameterSet", run.TerminatingRecord!.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Empty(run.Output);
+    }
+
     [Fact]
     public void No_S3_credential_anywhere_says_how_to_give_one()
     {

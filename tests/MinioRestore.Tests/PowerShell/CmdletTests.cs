@@ -23,9 +23,7 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
     private async Task<string> SeedAsync(string purpose, int objects = 3)
     {
         string bucket = RgwPair.NewBucket(purpose);
-        await S3.CreateBucketAsync(rgw.SourceS3, bucket);
-        for (int i = 0; i < objects; i++)
-            await S3.PutAsync(rgw.SourceS3, bucket, $"dir/object {i}.bin", S3.RandomBytes(1000 + i, i));
+        await S3.SeedAsync(rgw.SourceS3, bucket, [.. Enumerable.Range(0, objects).Select(i => $"dir/object {i}.bin")]);
         return bucket;
     }
 
@@ -71,7 +69,7 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
 
         Assert.Null(run.TerminatingRecord);
         var lines = run.HostText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(lines, l => l.Contains("SourceBucket") && l.Contains("TargetBucket") && l.Contains("Status") && l.Contains("Copied") && l.Contains("Conflicts"));
+        Assert.Contains(lines, l => l.Contains("SourceBucket") && l.Contains("TargetBucket") && l.Contains("Status") && l.Contains("Copied") && l.Contains("Conflicts") && l.Contains("Removed"));
         Assert.Contains(lines, l => l.Contains(bucket) && l.Contains($"{bucket}-copy") && l.Contains("Succeeded"));
 
         var json = _ps.Run($"{Register} | Start-MinioRestore -Bucket {bucket} -TargetBucket {bucket}-copy", Endpoints());

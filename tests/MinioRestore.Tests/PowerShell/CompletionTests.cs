@@ -132,10 +132,7 @@ public sealed class CompletionTests(RgwPair rgw) : IDisposable
         // remainder that is no valid bucket name ("<stem>-prod-x": "x") offers nothing.
         string stem = await CreateBucketsAsync("tab-svc", ["-reports", "-prod-images", "-prod-x"], []);
         Assert.Null(_ps.Run(Register, rgw.ScriptVariables()).TerminatingRecord);
-        // -ServiceName is not on Start-MinioRestore yet: the completer on a function's parameter.
-        Assert.Null(_ps.Run("function global:Restore-Service { param([ArgumentCompleter([MinioRestore.PowerShell.Completion.ServiceNameCompleter])] [string] $ServiceName) }").TerminatingRecord);
-
-        var completion = Complete($"Restore-Service -ServiceName {stem}");
+        var completion = Complete($"Start-MinioRestore -ServiceName {stem}");
 
         Assert.Equal([stem, $"{stem}-prod"], completion.Texts);
         Assert.Contains($"{stem}-reports -> reports", completion.ToolTips[0]);

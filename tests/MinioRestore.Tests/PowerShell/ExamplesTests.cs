@@ -46,7 +46,7 @@ public sealed class ExamplesTests : IDisposable
         Assert.All(help.Parameters.Values, description => Assert.False(string.IsNullOrWhiteSpace(description)));
     }
 
-    [Fact(Skip = "Needs Start-MinioRestore -ServiceName (branch select): remove this Skip once it is merged")]
+    [Fact]
     public void The_runbook_passes_only_parameters_the_module_cmdlets_have()
     {
         var ast = Parse(Runbook);

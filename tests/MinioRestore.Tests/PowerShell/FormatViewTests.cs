@@ -106,11 +106,11 @@ public sealed class FormatViewTests(RgwPair rgw, ITestOutputHelper output) : IDi
         Assert.Null(restore.TerminatingRecord);
         var table = Lines(restore.HostText);
         Assert.Contains(table, l => l.StartsWith("Status") && l.Contains("Copied") && l.Contains("Skipped") && l.Contains("Conflicts") && l.Contains("Failed")
-                                    && l.Contains("Size") && l.Contains("Duration") && l.Contains("SourceBucket") && l.Contains("TargetBucket"));
+                                    && l.Contains("Removed") && l.Contains("Size") && l.Contains("Duration") && l.Contains("SourceBucket") && l.Contains("TargetBucket"));
         // One conflict left alone, one object copied; both 63-character names shown from their start.
         string start = bucket[..30];
         Assert.Contains(table, l => System.Text.RegularExpressions.Regex.IsMatch(l,
-            $@"^Succeeded\s+1\s+0\s+1\s+0\s+2\.4 KiB\s+00:00:\d\d\.\d\s+{start}\S*\s+{start}"));
+            $@"^Succeeded\s+1\s+0\s+1\s+0\s+0\s+2\.4 KiB\s+00:00:\d\d\.\d\s+{start}\S*\s+{start}"));
 
         var differences = Lines(verify.HostText);
         Assert.Contains(differences, l => l.StartsWith("Difference") && l.Contains("SourceSize") && l.Contains("Key") && l.Contains("Reason"));
@@ -130,7 +130,7 @@ public sealed class FormatViewTests(RgwPair rgw, ITestOutputHelper output) : IDi
 
         var run = _ps.Run("$result | Out-Default", new Dictionary<string, object?> { ["result"] = result });
 
-        Assert.Contains(Lines(run.HostText), l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^Succeeded\s+123456789\s+0\s+0\s+0\s+3\.0 TiB\s+1\.02:03:04\s+archive\s+archive$"));
+        Assert.Contains(Lines(run.HostText), l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^Succeeded\s+123456789\s+0\s+0\s+0\s+0\s+3\.0 TiB\s+1\.02:03:04\s+archive\s+archive$"));
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

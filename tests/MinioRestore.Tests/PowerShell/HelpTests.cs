@@ -28,7 +28,7 @@ public sealed class HelpTests : IDisposable
     private static readonly Dictionary<string, string[]> DocumentedAheadOfCode = new()
     {
         ["Register-RestoreClients"] = [],
-        ["Start-MinioRestore"] = ["ServiceName", "Prefix", "Include", "Exclude", "NewerThan", "OlderThan", "Remove", "MaxDelete", "Force", "AsJob"],
+        ["Start-MinioRestore"] = [],
         ["Test-MinioRestore"] = [],
     };
 
