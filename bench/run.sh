@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 SMALL=${SMALL:-5000}; LARGE=${LARGE:-8}; SCALE=${SCALE:-10}
 WITH_RCLONE=1 tests/servers/install-packages.sh
 dotnet build MinioRestore.sln -c Release -nologo -v q -clp:NoSummary >/dev/null
+dotnet build bench/BenchTools -c Release -nologo -v q -clp:NoSummary >/dev/null
 HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
 harness() { "${HARNESS[@]}" "$@"; }
 
@@ -67,8 +68,9 @@ measure c_rclone_size rclone copy src:small dst:small-rclone $RCLONE_SMALL --siz
 measure c_ours $(ours small small-ours)
 measure b_rclone rclone copy src:large dst:large-rclone $RCLONE_LARGE
 measure b_ours $(ours large large-ours)
-measure b_raw_get "${HARNESS[@]}" raw-get $SRC large
-measure b_raw_put "${HARNESS[@]}" raw-put $DST raw-put "$LARGE" $((64 << 20))
+BENCH_TOOLS=(dotnet bench/BenchTools/bin/Release/net10.0/BenchTools.dll)
+measure b_raw_get "${BENCH_TOOLS[@]}" raw-get $SRC large
+measure b_raw_put "${BENCH_TOOLS[@]}" raw-put $DST raw-put "$LARGE" $((64 << 20))
 measure d_rclone rclone copy src:many dst:many-rclone $RCLONE_SMALL
 measure d_ours $(ours many many-ours)
 grep -q "Succeeded" "$work/a_ours.log" && grep -q "Succeeded" "$work/b_ours.log" && grep -q "Succeeded" "$work/d_ours.log" \
@@ -97,7 +99,7 @@ session, "process" adds starting the PowerShell engine (about 1 s) and Register-
 | (c) no-op rerun, rclone --size-only | ${T[c_rclone_size]} s | ${T[c_ours]} s | $(ratio "${T[c_rclone_size]}" "${T[c_ours]}") | $(( ${M[c_rclone_size]} / 1024 )) MB | $(( ${M[c_ours]} / 1024 )) MB | $(ratio "${M[c_ours]}" "${M[c_rclone_size]}") |
 | (d) $((SMALL * SCALE)) x 4 KiB | ${T[d_rclone]} s | ${T[d_ours]} s (process ${P[d_ours]} s) | $(ratio "${T[d_rclone]}" "${T[d_ours]}") | $(( ${M[d_rclone]} / 1024 )) MB | $(( ${M[d_ours]} / 1024 )) MB | $(ratio "${M[d_ours]}" "${M[d_rclone]}") |
 
-Server pair limit for (b): raw GET to nowhere $raw_get MB/s, raw PUT from memory $raw_put MB/s (16 MiB parts, 16 at once);
+Server pair limit for (b): raw GET to nowhere $raw_get MB/s, raw PUT from memory $raw_put MB/s (16 MiB parts, 16 at once, UNSIGNED-PAYLOAD; bench/BenchTools);
 ours reached $(mbs $mb "${T[b_ours]}") MB/s = $(awk -v o="$(mbs $mb "${T[b_ours]}")" -v l="$limit" 'BEGIN { printf "%.0f", 100 * o / l }')% of the lower limit.
 Our peak RSS at ${SCALE}x the objects (d) vs (a): $(ratio "${M[d_ours]}" "${M[a_ours]}")x.
 MD

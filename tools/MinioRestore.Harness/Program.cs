@@ -4,7 +4,6 @@ using MinioRestore.Harness;
 
 // harness ps (-c COMMAND | -f SCRIPT.ps1)     run PowerShell with out/MinioRestore imported
 // harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]   fill a bucket (keys from AWS_* variables)
-// harness raw-get ENDPOINT BUCKET / raw-put ENDPOINT BUCKET COUNT SIZE   what the servers carry, no copy tool between
 // harness package OUTPUT_DIR                   pack out/MinioRestore into OUTPUT_DIR/MinioRestore.<version>.nupkg
 return args switch
 {
@@ -13,15 +12,13 @@ return args switch
     ["seed", var endpoint, var bucket, var count, var size, .. var rest] =>
         await Seeder.SeedAsync(new Uri(endpoint), bucket, int.Parse(count), long.Parse(size),
             rest.Length > 0 ? long.Parse(rest[0]) : 0, rest.Length > 1 ? rest[1] : "obj/"),
-    ["raw-get", var endpoint, var bucket] => await RawTransfer.GetAllAsync(new Uri(endpoint), bucket, 16),
-    ["raw-put", var endpoint, var bucket, var count, var size] => await RawTransfer.PutAllAsync(new Uri(endpoint), bucket, int.Parse(count), long.Parse(size), 16),
     ["package", var outputDirectory] => Package(outputDirectory),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]\n       harness raw-get ENDPOINT BUCKET\n       harness raw-put ENDPOINT BUCKET COUNT SIZE\n       harness package OUTPUT_DIR");
+    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]\n       harness package OUTPUT_DIR");
     return 2;
 }
 

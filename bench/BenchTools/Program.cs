@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net.Http;
+using Amazon.S3.Model;
+using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Mirror;
+
+// BenchTools overhead SOURCE_URL TARGET_URL BUCKET COUNT   the engine (cold, then warm) vs a bare signed copy loop
+// BenchTools raw-get ENDPOINT BUCKET                        every object read to nowhere, 16 MiB ranges, 16 at once
+// BenchTools raw-put ENDPOINT BUCKET COUNT SIZE             COUNT multipart objects of SIZE from memory, 16 MiB parts, 16 at once
+// The AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables hold the keys of both ends.
+string accessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")!, secretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")!;
+S3Endpoint At(string url) => new(new Uri(url), "us-east-1", accessKey, secretKey);
+const long Chunk = 16 * 1024 * 1024;
+const int Streams = 16;
+
+return args switch
+{
+    ["overhead", var source, var target, var bucket, var count] => await OverheadAsync(At(source), At(target), bucket, int.Parse(count)),
+    ["raw-get", var endpoint, var bucket] => await RawGetAsync(At(endpoint), bucket),
+    ["raw-put", var endpoint, var bucket, var count, var size] => await RawPutAsync(At(endpoint), bucket, int.Parse(count), long.Parse(size)),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE");
+    return 2;
+}
+
+async Task<int> OverheadAsync(S3Endpoint source, S3Endpoint target, string bucket, int count)
+{
+    using var restorer = new Restorer(source, target);
+    async Task<int> Restore(string into) =>
+        (int)(await restorer.RestoreAsync(new RestoreOptions(bucket, into), new Silent(), null, CancellationToken.None)).Copied;
+    var cold = await Measure(() => Restore(bucket + "-cold"));
+    var warm = await Measure(() => Restore(bucket + "-warm"));
+    var bare = await Measure(() => BareCopyAsync(source, target, bucket, bucket + "-bare", count));
+    Console.WriteLine($"engine, first run (JIT, connections): {cold.Copied} objects, wall {cold.Wall:0.00} s, cpu {cold.Cpu:0.00} s");
+    Console.WriteLine($"engine, second run: {warm.Copied} objects, wall {warm.Wall:0.00} s, cpu {warm.Cpu:0.00} s");
+    Console.WriteLine($"bare signed GET+PUT loop: {bare.Copied} objects, wall {bare.Wall:0.00} s, cpu {bare.Cpu:0.00} s");
+    Console.WriteLine($"second run / bare: cpu {warm.Cpu / bare.Cpu:0.00}, wall {warm.Wall / bare.Wall:0.00}");
+    return 0;
+}
+
+static async Task<(int Copied, double Wall, double Cpu)> Measure(Func<Task<int>> run)
+{
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var clock = Stopwatch.StartNew();
+    int copied = await run();
+    return (copied, clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+}
+
+// The least a copy can do: known keys, no listing, no checks beyond the target's Content-MD5.
+static async Task<int> BareCopyAsync(S3Endpoint source, S3Endpoint target, string bucket, string into, int count)
+{
+    var (read, write) = (new RequestSigner(source), new RequestSigner(target));
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 128 });
+    await SendAsync(http, write, write.Create(HttpMethod.Put, into, ""));
+    int copied = 0;
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = RestoreOptions.DefaultConcurrency }, async (i, ct) =>
+    {
+        string key = $"obj/{i:D7}";
+        var getRequest = read.Create(HttpMethod.Get, bucket, key);
+        read.Sign(getRequest, DateTime.UtcNow);
+        using var get = await http.SendAsync(getRequest, HttpCompletionOption.ResponseHeadersRead, ct);
+        get.EnsureSuccessStatusCode();
+        var put = write.Create(HttpMethod.Put, into, key);
+        put.Content = new StreamContent(await get.Content.ReadAsStreamAsync(ct));
+        put.Content.Headers.ContentLength = get.Content.Headers.ContentLength;
+        put.Content.Headers.ContentMD5 = Convert.FromHexString(get.Headers.ETag!.Tag.Trim('"'));
+        await SendAsync(http, write, put, ct);
+        Interlocked.Increment(ref copied);
+    });
+    return copied;
+}
+
+static async Task<string?> SendAsync(HttpClient http, RequestSigner signer, HttpRequestMessage request, CancellationToken cancel = default)
+{
+    signer.Sign(request, DateTime.UtcNow);
+    using var response = await http.SendAsync(request, cancel);
+    if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.Conflict) // Conflict: the bucket exists
+        throw new HttpRequestException($"{request.Method} {request.RequestUri}: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancel)}");
+    return response.Headers.ETag?.Tag;
+}
+
+static async Task<int> RawGetAsync(S3Endpoint endpoint, string bucket)
+{
+    using var s3 = S3ClientFactory.Create(endpoint, Streams);
+    var keys = new List<(string Key, long Size)>();
+    var request = new ListObjectsV2Request { BucketName = bucket };
+    ListObjectsV2Response page;
+    do
+    {
+        page = await s3.ListObjectsV2Async(request);
+        keys.AddRange((page.S3Objects ?? []).Select(o => (o.Key, o.Size ?? 0)));
+        request.ContinuationToken = page.NextContinuationToken;
+    } while (page.IsTruncated == true);
+
+    var signer = new RequestSigner(endpoint);
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Streams });
+    var clock = Stopwatch.StartNew();
+    long bytes = 0;
+    var ranges = keys.SelectMany(k => Enumerable.Range(0, (int)Math.Max(1, (k.Size + Chunk - 1) / Chunk))
+        .Select(i => (k.Key, Offset: i * Chunk, Length: Math.Min(Chunk, k.Size - i * Chunk))));
+    await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = Streams }, async (r, ct) =>
+    {
+        var get = signer.Create(HttpMethod.Get, bucket, r.Key);
+        if (r.Length > 0) get.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(r.Offset, r.Offset + r.Length - 1);
+        signer.Sign(get, DateTime.UtcNow);
+        using var response = await http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[81920];
+        int n;
+        while ((n = await body.ReadAsync(buffer, ct)) > 0) Interlocked.Add(ref bytes, n);
+    });
+    Report("raw GET", bytes, clock.Elapsed);
+    return 0;
+}
+
+static async Task<int> RawPutAsync(S3Endpoint endpoint, string bucket, int count, long size)
+{
+    using var s3 = S3ClientFactory.Create(endpoint, Streams);
+    var signer = new RequestSigner(endpoint);
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Streams });
+    await SendAsync(http, signer, signer.Create(HttpMethod.Put, bucket, ""));
+    var part = new byte[Chunk];
+    new Random(1).NextBytes(part);
+    var clock = Stopwatch.StartNew();
+    var uploads = new string[count];
+    for (int i = 0; i < count; i++)
+        uploads[i] = (await s3.InitiateMultipartUploadAsync(bucket, $"raw/{i}")).UploadId;
+    int partsPer = (int)((size + Chunk - 1) / Chunk);
+    var etags = new string[count, partsPer];
+    // UNSIGNED-PAYLOAD, as the engine sends: no SHA-256 of the body on this side.
+    await Parallel.ForEachAsync(Enumerable.Range(0, count * partsPer), new ParallelOptions { MaxDegreeOfParallelism = Streams }, async (j, ct) =>
+    {
+        int obj = j / partsPer, p = j % partsPer;
+        int length = (int)Math.Min(Chunk, size - (long)p * Chunk);
+        var put = signer.Create(HttpMethod.Put, bucket, $"raw/{obj}", ("partNumber", (p + 1).ToString()), ("uploadId", uploads[obj]));
+        put.Content = new ByteArrayContent(part, 0, length);
+        etags[obj, p] = (await SendAsync(http, signer, put, ct))!;
+    });
+    for (int i = 0; i < count; i++)
+        await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket, Key = $"raw/{i}", UploadId = uploads[i],
+            PartETags = Enumerable.Range(0, partsPer).Select(p => new PartETag(p + 1, etags[i, p])).ToList(),
+        });
+    Report("raw PUT", (long)count * size, clock.Elapsed);
+    return 0;
+}
+
+static void Report(string what, long bytes, TimeSpan elapsed) =>
+    Console.WriteLine($"{what}: {bytes} bytes in {elapsed.TotalSeconds:0.000} s = {bytes / elapsed.TotalSeconds / 1e6:0.0} MB/s");
+
+sealed class Silent : IRestoreReporter { public void Report(RestoreEvent e) { } }
