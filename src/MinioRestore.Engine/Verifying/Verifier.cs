@@ -104,7 +104,8 @@ public sealed class Verifier : IDisposable
             async (pair, ct) =>
             {
                 var source = await HashAsync(_access.Source, _access.SourceEndpoint, ObjectCopier.SourceRole, sourceBucket, pair.Key, progress, ct).ConfigureAwait(false);
-                var target = await HashAsync(_access.Target, _access.TargetEndpoint, ObjectCopier.TargetRole, targetBucket, pair.Key, progress, ct).ConfigureAwait(false);
+                // Progress counts the backup's bytes, the total it was planned against; the target's copy is read alongside.
+                var target = await HashAsync(_access.Target, _access.TargetEndpoint, ObjectCopier.TargetRole, targetBucket, pair.Key, null, ct).ConfigureAwait(false);
                 if (source.AsSpan().SequenceEqual(target)) Interlocked.Increment(ref matching);
                 else Report(pair, DifferenceKind.Different, $"content differs (MD5 {Convert.ToHexString(source).ToLowerInvariant()} in the backup, {Convert.ToHexString(target).ToLowerInvariant()} on the target)");
                 progress.OnDone();
@@ -117,7 +118,7 @@ public sealed class Verifier : IDisposable
         };
     }
 
-    private static async Task<byte[]> HashAsync(IAmazonS3 client, S3Endpoint endpoint, string role, string bucket, string key, RestoreProgress progress, CancellationToken cancel)
+    private static async Task<byte[]> HashAsync(IAmazonS3 client, S3Endpoint endpoint, string role, string bucket, string key, RestoreProgress? progress, CancellationToken cancel)
     {
         try
         {
@@ -128,7 +129,7 @@ public sealed class Verifier : IDisposable
             while ((n = await response.ResponseStream.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
             {
                 md5.AppendData(buffer, 0, n);
-                progress.OnBytes(n);
+                progress?.OnBytes(n);
             }
             return md5.GetHashAndReset();
         }

@@ -260,4 +260,20 @@ public sealed class FilterAndRemoveTests(RgwPair rgw)
         Assert.Equal(1, all.Missing);
         Assert.False(all.Restored);
     }
+
+    [Fact]
+    public async Task A_content_check_reports_progress_against_the_backup_bytes_it_planned()
+    {
+        // Both ends are read; the progress bar counts the backup's bytes, so it never passes 100%.
+        var (source, target) = await BucketsAsync("verify-progress", ["p/a", "p/b"], []);
+        foreach (var key in new[] { "p/a", "p/b" }) await S3.PutAsync(rgw.TargetS3, target, key, "backup"u8.ToArray());
+        using var verifier = new Verifier(rgw.SourceEndpoint, rgw.TargetEndpoint);
+        var progress = new RestoreProgress();
+
+        var result = await verifier.VerifyAsync(source, target, true, 4, _ => { }, progress, CancellationToken.None);
+
+        Assert.Equal(2, result.Matching);
+        Assert.True(progress.ToCopyBytes > 0);
+        Assert.Equal(progress.ToCopyBytes, progress.TransferredBytes);
+    }
 }
