@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http;
 using Amazon.S3.Model;
 using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
 
 // BenchTools overhead SOURCE_URL TARGET_URL BUCKET COUNT   the engine (cold, then warm) vs a bare signed copy loop
@@ -87,14 +88,8 @@ static async Task<int> RawGetAsync(S3Endpoint endpoint, string bucket)
 {
     using var s3 = S3ClientFactory.Create(endpoint, Streams);
     var keys = new List<(string Key, long Size)>();
-    var request = new ListObjectsV2Request { BucketName = bucket };
-    ListObjectsV2Response page;
-    do
-    {
-        page = await s3.ListObjectsV2Async(request);
-        keys.AddRange((page.S3Objects ?? []).Select(o => (o.Key, o.Size ?? 0)));
-        request.ContinuationToken = page.NextContinuationToken;
-    } while (page.IsTruncated == true);
+    await foreach (var entry in BucketLister.ListAsync(s3, bucket, null, CancellationToken.None))
+        keys.Add((entry.Key, entry.Size));
 
     var signer = new RequestSigner(endpoint);
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Streams });
