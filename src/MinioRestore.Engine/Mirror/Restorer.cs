@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Amazon.S3;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
 using MinioRestore.Engine.Endpoints;
@@ -98,10 +97,7 @@ public sealed class Restorer : IDisposable
     private async Task CopyAllAsync(RestoreOptions options, string sourceBucket, string targetBucket, bool targetExists,
         IRestoreReporter reporter, RestoreProgress progress, Tally tally, Removal? removal, CancellationToken cancel)
     {
-        var copier = new ObjectCopier(
-            new CopyEnd(_access.Source, _sourceData, _access.SourceEndpoint, sourceBucket),
-            new CopyEnd(_access.Target, _targetData, _access.TargetEndpoint, targetBucket),
-            options.Retry, options.PartConcurrency, options.IdleTimeout,
+        var copier = Copier(sourceBucket, targetBucket, options.Retry, options.PartConcurrency, options.IdleTimeout,
             (what, failure, attempt) => reporter.Report(new(RestoreEventKind.Retrying, targetBucket, what, 0,
                 $"Retrying '{what}' (attempt {attempt + 1} of {options.Retry.Attempts}): {failure.Message}", failure)));
 
@@ -139,6 +135,13 @@ public sealed class Restorer : IDisposable
                 }
             }).ConfigureAwait(false);
     }
+
+    /// <summary>A copier between two buckets of this restorer's endpoints, on its connections and data paths.</summary>
+    internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout,
+        Action<string, RestoreException, int>? onRetry) =>
+        new(new CopyEnd(_access.Source, _sourceData, _access.SourceEndpoint, sourceBucket),
+            new CopyEnd(_access.Target, _targetData, _access.TargetEndpoint, targetBucket),
+            retry, partConcurrency, idleTimeout, onRetry);
 
     /// <summary>Decides per key and yields the objects to copy; skips and conflicts are reported here.</summary>
     private static async IAsyncEnumerable<ObjectEntry> PlanAsync(IAsyncEnumerable<MergedEntry> merged, RestoreOptions options,

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using MinioRestore.Engine.Copying;
 using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Mirror;
 
 namespace MinioRestore.Tests.Infrastructure;
 
@@ -69,32 +70,14 @@ public sealed class RgwPair : IDisposable
 
     /// <summary>An object copier between the two servers, for tests of one object at a time.</summary>
     internal CopierUnderTest Copier(string sourceBucket, string targetBucket, int attempts, int partConcurrency, DataPath path = DataPath.Auto) =>
-        new(SourceEndpoint, sourceBucket, TargetEndpoint, targetBucket, attempts, partConcurrency, path);
+        new(new Restorer(SourceEndpoint, TargetEndpoint, 8, path), sourceBucket, targetBucket, attempts, partConcurrency);
 
-    internal sealed class CopierUnderTest : IDisposable
+    internal sealed class CopierUnderTest(Restorer restorer, string sourceBucket, string targetBucket, int attempts, int partConcurrency) : IDisposable
     {
-        private readonly AmazonS3Client _source, _target;
-        private readonly IObjectStore _sourceData, _targetData;
+        public ObjectCopier Copier { get; } = restorer.Copier(sourceBucket, targetBucket,
+            new MinioRestore.Engine.Copying.RetryPolicy(attempts, TimeSpan.Zero, TimeSpan.Zero), partConcurrency, TimeSpan.FromSeconds(30), null);
 
-        public CopierUnderTest(S3Endpoint source, string sourceBucket, S3Endpoint target, string targetBucket, int attempts, int partConcurrency, DataPath path)
-        {
-            _source = S3ClientFactory.Create(source, 8);
-            _target = S3ClientFactory.Create(target, 8);
-            _sourceData = IObjectStore.Create(source, _source, 8, path);
-            _targetData = IObjectStore.Create(target, _target, 8, path);
-            Copier = new ObjectCopier(new CopyEnd(_source, _sourceData, source, sourceBucket), new CopyEnd(_target, _targetData, target, targetBucket),
-                new MinioRestore.Engine.Copying.RetryPolicy(attempts, TimeSpan.Zero, TimeSpan.Zero), partConcurrency, TimeSpan.FromSeconds(30), null);
-        }
-
-        public ObjectCopier Copier { get; }
-
-        public void Dispose()
-        {
-            _sourceData.Dispose();
-            _targetData.Dispose();
-            _source.Dispose();
-            _target.Dispose();
-        }
+        public void Dispose() => restorer.Dispose();
     }
 
     public void Dispose()
