@@ -43,8 +43,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         // Single-part backups stay single-part: the target then checks the body against the
         // backup's MD5 (Content-MD5) and keeps that MD5 as its ETag, so reruns compare content.
         if (etag.IsMd5 && entry.Size <= MaxSinglePutSize)
-            return await retry.RunAsync(ct => WithIdleTimeout((alive, c) => PutWholeAsync(entry, etag, onBytes, alive, c), ct), e => Explain(e, entry.Key),
-                (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
+            return await RetryAsync(entry.Key, entry.Key, ct => WithIdleTimeout((alive, c) => PutWholeAsync(entry, etag, onBytes, alive, c), ct), cancel).ConfigureAwait(false);
         var layout = etag.IsMultipart ? PartLayout.ForSource(entry.Size, etag.PartCount) : PartLayout.Own(entry.Size);
         return await CopyMultipartAsync(entry, etag, layout, onBytes, cancel).ConfigureAwait(false);
     }
@@ -64,16 +63,15 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
 
     private async Task<Verification> CopyMultipartAsync(ObjectEntry entry, ETag etag, PartLayout layout, Action<long> onBytes, CancellationToken cancel)
     {
-        var head = await retry.RunAsync(ct => FromSource(source.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest
+        var head = await RetryAsync(entry.Key, entry.Key, ct => FromSource(source.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest
         {
             BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag,
-        }, ct), entry.Key, ct), e => Explain(e, entry.Key), (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
+        }, ct), entry.Key, ct), cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, head.ContentLength, ETag.Parse(head.ETag));
 
         var initiate = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key };
         ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString).ApplyTo(initiate.Headers, initiate.Metadata);
-        var upload = await retry.RunAsync(ct => target.Client.InitiateMultipartUploadAsync(initiate, ct), e => Explain(e, entry.Key),
-            (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
+        var upload = await RetryAsync(entry.Key, entry.Key, ct => target.Client.InitiateMultipartUploadAsync(initiate, ct), cancel).ConfigureAwait(false);
 
         bool completed = false;
         try
@@ -81,16 +79,14 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             var parts = new (byte[] Md5, string ETag)[layout.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, layout.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = partConcurrency, CancellationToken = cancel },
-                async (i, ct) => parts[i] = await retry.RunAsync(
-                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, upload.UploadId, layout, i, onBytes, alive, c2), c), e => Explain(e, entry.Key),
-                    (f, n) => onRetry?.Invoke($"{entry.Key} (part {i + 1})", f, n), ct).ConfigureAwait(false))
+                async (i, ct) => parts[i] = await RetryAsync(entry.Key, $"{entry.Key} (part {i + 1})",
+                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, upload.UploadId, layout, i, onBytes, alive, c2), c), ct).ConfigureAwait(false))
                 .ConfigureAwait(false);
 
             var composite = ETag.Parse(Convert.ToHexString(MD5.HashData(parts.SelectMany(p => p.Md5).ToArray())) + "-" + layout.Count);
             var complete = new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, UploadId = upload.UploadId };
             complete.AddPartETags(parts.Select((p, i) => new PartETag(i + 1, p.ETag)));
-            await retry.RunAsync(ct => target.Client.CompleteMultipartUploadAsync(complete, ct), e => Explain(e, entry.Key),
-                (f, n) => onRetry?.Invoke(entry.Key, f, n), cancel).ConfigureAwait(false);
+            await RetryAsync(entry.Key, entry.Key, ct => target.Client.CompleteMultipartUploadAsync(complete, ct), cancel).ConfigureAwait(false);
             completed = true;
             return composite == etag ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
         }
@@ -124,6 +120,10 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             throw;
         }
     }
+
+    /// <summary>Retries a request of the object <paramref name="key"/>; <paramref name="what"/> names it in retry reports (the key, or one of its parts).</summary>
+    private Task<T> RetryAsync<T>(string key, string what, Func<CancellationToken, Task<T>> attempt, CancellationToken cancel) =>
+        retry.RunAsync(attempt, e => Explain(e, key), (f, n) => onRetry?.Invoke(what, f, n), cancel);
 
     /// <summary>
     /// Runs one attempt that is cancelled when no byte moves for <c>idleTimeout</c>: a stalled
