@@ -6,8 +6,10 @@ using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
 
 // BenchTools overhead SOURCE_URL TARGET_URL BUCKET COUNT   the engine (cold, then warm) vs a bare signed copy loop
+// BenchTools raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY  the bare signed GET+PUT loop alone: the small-object limit
 // BenchTools raw-get ENDPOINT BUCKET                        every object read to nowhere, 16 MiB ranges, 16 at once
 // BenchTools raw-put ENDPOINT BUCKET COUNT SIZE             COUNT multipart objects of SIZE from memory, 16 MiB parts, 16 at once
+// BenchTools latency SOURCE TARGET BUCKET COUNT CONCURRENCY  small GETs, PUTs and GET+PUT copies: latency, plain handler vs the engine's
 // The AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables hold the keys of both ends.
 string accessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")!, secretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")!;
 S3Endpoint At(string url) => new(new Uri(url), "us-east-1", accessKey, secretKey);
@@ -17,14 +19,18 @@ const int Streams = 16;
 return args switch
 {
     ["overhead", var source, var target, var bucket, var count] => await OverheadAsync(At(source), At(target), bucket, int.Parse(count)),
+    ["raw-copy", var source, var target, var bucket, var count, var concurrency] =>
+        await RawCopyAsync(At(source), At(target), bucket, int.Parse(count), int.Parse(concurrency)),
     ["raw-get", var endpoint, var bucket] => await RawGetAsync(At(endpoint), bucket),
     ["raw-put", var endpoint, var bucket, var count, var size] => await RawPutAsync(At(endpoint), bucket, int.Parse(count), long.Parse(size)),
+    ["latency", var source, var target, var bucket, var count, var concurrency] =>
+        await LatencyAsync(At(source), At(target), bucket, int.Parse(count), int.Parse(concurrency)),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE");
+    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE | latency SOURCE TARGET BUCKET COUNT CONCURRENCY | raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY");
     return 2;
 }
 
@@ -35,7 +41,7 @@ async Task<int> OverheadAsync(S3Endpoint source, S3Endpoint target, string bucke
         (int)(await restorer.RestoreAsync(new RestoreOptions(bucket, into), new Silent(), null, CancellationToken.None)).Copied;
     var cold = await Measure(() => Restore(bucket + "-cold"));
     var warm = await Measure(() => Restore(bucket + "-warm"));
-    var bare = await Measure(() => BareCopyAsync(source, target, bucket, bucket + "-bare", count));
+    var bare = await Measure(() => BareCopyAsync(source, target, bucket, bucket + "-bare", count, RestoreOptions.DefaultConcurrency));
     Console.WriteLine($"engine, first run (JIT, connections): {cold.Copied} objects, wall {cold.Wall:0.00} s, cpu {cold.Cpu:0.00} s");
     Console.WriteLine($"engine, second run: {warm.Copied} objects, wall {warm.Wall:0.00} s, cpu {warm.Cpu:0.00} s");
     Console.WriteLine($"bare signed GET+PUT loop: {bare.Copied} objects, wall {bare.Wall:0.00} s, cpu {bare.Cpu:0.00} s");
@@ -51,14 +57,21 @@ static async Task<(int Copied, double Wall, double Cpu)> Measure(Func<Task<int>>
     return (copied, clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
 }
 
+static async Task<int> RawCopyAsync(S3Endpoint source, S3Endpoint target, string bucket, int count, int concurrency)
+{
+    var (copied, wall, cpu) = await Measure(() => BareCopyAsync(source, target, bucket, $"{bucket}-raw-{concurrency}", count, concurrency));
+    Console.WriteLine($"raw copy: {copied} objects at {concurrency} in {wall:0.00} s = {copied / wall:0} objects/s (cpu {cpu:0.00} s)");
+    return 0;
+}
+
 // The least a copy can do: known keys, no listing, no checks beyond the target's Content-MD5.
-static async Task<int> BareCopyAsync(S3Endpoint source, S3Endpoint target, string bucket, string into, int count)
+static async Task<int> BareCopyAsync(S3Endpoint source, S3Endpoint target, string bucket, string into, int count, int concurrency)
 {
     var (read, write) = (new RequestSigner(source), new RequestSigner(target));
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 128 });
+    using var http = new HttpClient(TlsOptions.Default.CreateHandler(2 * concurrency, TimeSpan.FromSeconds(10))); // with the engine's prompt ACKs
     await SendAsync(http, write, write.Create(HttpMethod.Put, into, ""));
     int copied = 0;
-    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = RestoreOptions.DefaultConcurrency }, async (i, ct) =>
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
     {
         string key = $"obj/{i:D7}";
         var getRequest = read.Create(HttpMethod.Get, bucket, key);
@@ -146,7 +159,62 @@ static async Task<int> RawPutAsync(S3Endpoint endpoint, string bucket, int count
     return 0;
 }
 
+// Where a small-object copy waits: GETs alone, PUTs alone, then GET+PUT copies, each COUNT at CONCURRENCY.
+static async Task<int> LatencyAsync(S3Endpoint source, S3Endpoint target, string bucket, int count, int concurrency)
+{
+    var (read, write) = (new RequestSigner(source), new RequestSigner(target));
+    foreach (var (name, handler) in new[]
+    {
+        ("plain SocketsHttpHandler", new SocketsHttpHandler { MaxConnectionsPerServer = 2 * concurrency }),
+        ("the engine's handler", TlsOptions.Default.CreateHandler(2 * concurrency, TimeSpan.FromSeconds(10))),
+    })
+    {
+        Console.WriteLine(name + ":");
+        using var http = new HttpClient(handler);
+        await LatencyWithAsync(http, read, write, bucket, count, concurrency);
+    }
+    return 0;
+}
+
+static async Task LatencyWithAsync(HttpClient http, RequestSigner read, RequestSigner write, string bucket, int count, int concurrency)
+{
+    string into = bucket + "-latency";
+    await SendAsync(http, write, write.Create(HttpMethod.Put, into, ""));
+    var body = new byte[4096];
+    async Task<byte[]> Get(int i, CancellationToken ct)
+    {
+        var get = read.Create(HttpMethod.Get, bucket, $"obj/{i:D7}");
+        read.Sign(get, DateTime.UtcNow);
+        using var response = await http.SendAsync(get, ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsByteArrayAsync(ct);
+    }
+    async Task Put(int i, byte[] bytes, CancellationToken ct)
+    {
+        var put = write.Create(HttpMethod.Put, into, $"obj/{i:D7}");
+        put.Content = new ByteArrayContent(bytes);
+        await SendAsync(http, write, put, ct);
+    }
+    async Task Run(string what, Func<int, CancellationToken, Task> step)
+    {
+        var took = new double[count];
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+        {
+            long start = Stopwatch.GetTimestamp();
+            await step(i, ct);
+            took[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        });
+        Array.Sort(took);
+        Console.WriteLine($"{what,-9} x{count} at {concurrency}: {count / clock.Elapsed.TotalSeconds,6:0} /s, ms p50 {took[count / 2]:0.0} p90 {took[count * 9 / 10]:0.0} p99 {took[count * 99 / 100]:0.0} max {took[^1]:0.0}");
+    }
+    await Run("GET", async (i, ct) => await Get(i, ct));
+    await Run("PUT", (i, ct) => Put(i, body, ct));
+    await Run("GET+PUT", async (i, ct) => await Put(i, await Get(i, ct), ct));
+}
+
 static void Report(string what, long bytes, TimeSpan elapsed) =>
     Console.WriteLine($"{what}: {bytes} bytes in {elapsed.TotalSeconds:0.000} s = {bytes / elapsed.TotalSeconds / 1e6:0.0} MB/s");
 
 sealed class Silent : IRestoreReporter { public void Report(RestoreEvent e) { } }
+
