@@ -25,7 +25,7 @@ work=$(mktemp -d /tmp/minio-restore-bench.XXXXXX)
 source tests/servers/pair.sh
 trap pair_down EXIT
 KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
-export STORE_BYTES=$((6<<30))  # room for both data sets and both copies in each cluster's memstore
+export STORE_BYTES=$((8<<30))  # room for both data sets and both copies in each cluster's memstore
 pair_up "$work" 19700 19800 "$KEY" "$SECRET"
 SRC=$PAIR_SOURCE DST=$PAIR_TARGET
 export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
@@ -99,6 +99,10 @@ b_raw_put() { measure b_raw_put "${BENCH_TOOLS[@]}" raw-put $DST raw-put-$1 "$LA
 for round in $(seq "$REPEAT"); do in_turns "$round" a_rclone_head a_ours a_rclone a_raw; done
 for round in $(seq "$REPEAT"); do in_turns "$round" c_rclone c_rclone_size c_ours; done
 for round in $(seq "$REPEAT"); do in_turns "$round" b_rclone b_ours b_raw_get b_raw_put; done
+# The upload route: Minio 7.0.0's PutObject (parts one after another, each buffered) against ours
+# (parts in parallel), one 512 MiB object from memory each.
+measure minio_put "${BENCH_TOOLS[@]}" minio-put $DST minio-put 1 $((512 << 20))
+measure parallel_put "${BENCH_TOOLS[@]}" raw-put $DST parallel-put 1 $((512 << 20))
 measure d_rclone rclone copy src:many dst:many-rclone $RCLONE_SMALL
 measure d_ours $(ours many many-ours)
 for ours_case in a_ours b_ours d_ours; do
@@ -141,6 +145,8 @@ Server pair limit for (a): a bare signed GET+PUT loop over the known keys (no li
 copies $raw_copy objects/s; ours reached $(rate "$SMALL" "${T[a_ours]}") objects/s = $(awk -v o="$SMALL" -v t="${T[a_ours]}" -v l="$raw_copy" 'BEGIN { printf "%.0f", 100 * o / t / l }')% of it, rclone $(awk -v o="$SMALL" -v t="${T[a_rclone]}" -v l="$raw_copy" 'BEGIN { printf "%.0f", 100 * o / t / l }')%.
 Server pair limit for (b): raw GET to nowhere $raw_get MB/s, raw PUT from memory $raw_put MB/s (16 MiB parts, 16 at once, UNSIGNED-PAYLOAD; bench/BenchTools);
 ours reached $(mbs $mb "${T[b_ours]}") MB/s = $(awk -v o="$(mbs $mb "${T[b_ours]}")" -v l="$limit" 'BEGIN { printf "%.0f", 100 * o / l }')% of the lower limit.
+Upload route, one 512 MiB object from memory: Minio 7.0.0 PutObject $(best_rate minio_put '.*= ([0-9.]+) MB\/s') MB/s, peak RSS $(( ${M[minio_put]} / 1024 )) MB, $(sed -nE 's/.*allocated ([0-9]+) MiB.*/\1/p' "$work/minio_put.log") MiB allocated;
+parts in parallel as ours go (16 MiB, 16 at once) $(best_rate parallel_put '.*= ([0-9.]+) MB\/s') MB/s, peak RSS $(( ${M[parallel_put]} / 1024 )) MB, $(sed -nE 's/.*allocated ([0-9]+) MiB.*/\1/p' "$work/parallel_put.log") MiB allocated.
 Our peak RSS at ${SCALE}x the objects (d) vs (a): $(ratio "${M[d_ours]}" "${M[a_ours]}")x.
 Every run (s): (a) ours ${RUNS[a_ours]}; rclone ${RUNS[a_rclone]}; rclone without --s3-no-head ${RUNS[a_rclone_head]}; raw copy ${RUNS[a_raw]}.
 (b) ours ${RUNS[b_ours]}; rclone ${RUNS[b_rclone]}. (c) ours ${RUNS[c_ours]}; rclone --size-only ${RUNS[c_rclone_size]}.
