@@ -72,7 +72,7 @@ static async Task<int> RawCopyAsync(S3Endpoint source, S3Endpoint target, string
 static async Task<int> BareCopyAsync(S3Endpoint source, S3Endpoint target, string bucket, string into, int count, int concurrency)
 {
     var (read, write) = (new RequestSigner(source), new RequestSigner(target));
-    using var http = new HttpClient(TlsOptions.Default.CreateHandler(2 * concurrency, TimeSpan.FromSeconds(10))); // with the engine's prompt ACKs
+    using var http = new HttpClient(HttpHandlers.Create(TlsOptions.Default, 2 * concurrency, TimeSpan.FromSeconds(10))); // with the engine's prompt ACKs
     await SendAsync(http, write, write.Create(HttpMethod.Put, into, ""));
     int copied = 0;
     await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
@@ -172,7 +172,7 @@ static async Task<int> LatencyAsync(S3Endpoint source, S3Endpoint target, string
     foreach (var (name, handler) in new[]
     {
         ("plain SocketsHttpHandler", new SocketsHttpHandler { MaxConnectionsPerServer = 2 * concurrency }),
-        ("the engine's handler", TlsOptions.Default.CreateHandler(2 * concurrency, TimeSpan.FromSeconds(10))),
+        ("the engine's handler", HttpHandlers.Create(TlsOptions.Default, 2 * concurrency, TimeSpan.FromSeconds(10))),
     })
     {
         Console.WriteLine(name + ":");

@@ -22,7 +22,7 @@ internal sealed class HttpObjectStore : IObjectStore
 
     public HttpObjectStore(S3Endpoint endpoint, int maxConnections)
     {
-        var handler = endpoint.Tls.CreateHandler(maxConnections, TimeSpan.FromSeconds(10));
+        var handler = HttpHandlers.Create(endpoint.Tls, maxConnections, TimeSpan.FromSeconds(10));
         handler.AllowAutoRedirect = false;
         handler.UseCookies = false;
         handler.AutomaticDecompression = DecompressionMethods.None; // gzip objects are copied as stored

@@ -41,21 +41,11 @@ public sealed record TlsOptions
         return chain.Build(certificate);
     }
 
-    /// <summary>An HTTP handler that checks certificates this way (every HTTP connection of the engine comes from here).</summary>
-    internal SocketsHttpHandler CreateHandler(int maxConnections, TimeSpan connectTimeout)
-    {
-        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections, ConnectTimeout = connectTimeout };
-        if (OperatingSystem.IsLinux()) handler.ConnectCallback = (context, cancel) => PromptAckStream.ConnectAsync(context.DnsEndPoint, cancel);
-        if (!IsDefault)
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, errors) => Validate(cert as X509Certificate2, errors);
-        return handler;
-    }
-
     /// <summary>The SDK's HTTP client with this certificate check.</summary>
     internal sealed class ClientFactory(TlsOptions tls, int maxConnections) : HttpClientFactory
     {
         public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
-            new(tls.CreateHandler(maxConnections, clientConfig.ConnectTimeout ?? TimeSpan.FromSeconds(10)))
+            new(HttpHandlers.Create(tls, maxConnections, clientConfig.ConnectTimeout ?? TimeSpan.FromSeconds(10)))
             { Timeout = clientConfig.Timeout ?? Timeout.InfiniteTimeSpan };
 
         public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
