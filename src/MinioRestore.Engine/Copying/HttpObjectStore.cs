@@ -33,11 +33,11 @@ internal sealed class HttpObjectStore : IObjectStore
         _signer = new RequestSigner(endpoint);
     }
 
-    public async Task<SourceObject> GetAsync(string bucket, string key, string etagToMatch, ByteSpan? range, CancellationToken cancel)
+    public async Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel)
     {
         var request = _signer.Create(HttpMethod.Get, bucket, key);
-        string etag = etagToMatch.Trim();
-        request.Headers.TryAddWithoutValidation("If-Match", etag.StartsWith('"') ? etag : $"\"{etag}\"");
+        if (etagToMatch?.Trim() is { } etag)
+            request.Headers.TryAddWithoutValidation("If-Match", etag.StartsWith('"') ? etag : $"\"{etag}\"");
         if (range is { } r) request.Headers.TryAddWithoutValidation("Range", $"bytes={r.Offset}-{r.Offset + r.Length - 1}");
         var response = await SendAsync(request, cancel).ConfigureAwait(false);
         try

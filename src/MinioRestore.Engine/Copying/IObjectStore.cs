@@ -11,8 +11,8 @@ namespace MinioRestore.Engine.Copying;
 /// </summary>
 internal interface IObjectStore : IDisposable
 {
-    /// <summary>Reads the object, or the byte range of it, if its ETag is still <paramref name="etagToMatch"/>.</summary>
-    Task<SourceObject> GetAsync(string bucket, string key, string etagToMatch, ByteSpan? range, CancellationToken cancel);
+    /// <summary>Reads the object, or the byte range of it, if its ETag is still <paramref name="etagToMatch"/> (null: as it is now).</summary>
+    Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel);
 
     /// <summary>Writes the object in one request, refused by the server unless the body hashes to <paramref name="md5"/>.</summary>
     /// <returns>The ETag the server gave the object.</returns>

@@ -125,24 +125,9 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     private Task<T> RetryAsync<T>(string key, string what, Func<CancellationToken, Task<T>> attempt, CancellationToken cancel) =>
         retry.RunAsync(attempt, e => Explain(e, key), (f, n) => onRetry?.Invoke(what, f, n), cancel);
 
-    /// <summary>
-    /// Runs one attempt that is cancelled when no byte moves for <c>idleTimeout</c>: a stalled
-    /// server or connection fails the attempt (to be retried) instead of hanging the restore.
-    /// </summary>
-    private async Task<T> WithIdleTimeout<T>(Func<Action, CancellationToken, Task<T>> attempt, CancellationToken cancel)
-    {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        idle.CancelAfter(idleTimeout);
-        try
-        {
-            return await attempt(() => idle.CancelAfter(idleTimeout), idle.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (idle.IsCancellationRequested && !cancel.IsCancellationRequested)
-        {
-            throw new RestoreException(ErrorIds.ObjectCopyFailed, FailureKind.Timeout,
-                $"No data moved for {idleTimeout.TotalSeconds:0} s (a stalled server or connection).", e, transient: true);
-        }
-    }
+    /// <summary>One attempt, abandoned when no byte moves for <c>idleTimeout</c>.</summary>
+    private Task<T> WithIdleTimeout<T>(Func<Action, CancellationToken, Task<T>> attempt, CancellationToken cancel) =>
+        StallGuard.RunAsync(idleTimeout, ErrorIds.ObjectCopyFailed, attempt, cancel);
 
     private static void EnsureSameVersion(ObjectEntry entry, long? length, ETag etag)
     {

@@ -9,24 +9,29 @@ using MinioRestore.Engine.Listing;
 namespace MinioRestore.Engine.Mirror;
 
 /// <summary>
-/// The two ends of a restore and what every operation on them starts with: checking and
+/// The two ends of a restore, with their connections (the SDK clients for listing and control,
+/// the data paths for bodies), and what every operation on them starts with: checking and
 /// creating buckets, and the merged listing of both buckets, with failures explained.
 /// Shared by the restore and the verification.
 /// </summary>
 internal sealed class BucketAccess : IDisposable
 {
-    public BucketAccess(S3Endpoint source, S3Endpoint target, int maxConnections)
+    public BucketAccess(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath = DataPath.Auto)
     {
         SourceEndpoint = source;
         TargetEndpoint = target;
         Source = S3ClientFactory.Create(source, maxConnections);
         Target = S3ClientFactory.Create(target, maxConnections);
+        SourceData = IObjectStore.Create(source, Source, maxConnections, dataPath);
+        TargetData = IObjectStore.Create(target, Target, maxConnections, dataPath);
     }
 
     public S3Endpoint SourceEndpoint { get; }
     public S3Endpoint TargetEndpoint { get; }
     public AmazonS3Client Source { get; }
     public AmazonS3Client Target { get; }
+    public IObjectStore SourceData { get; }
+    public IObjectStore TargetData { get; }
 
     /// <summary>
     /// Both listings merged by key, within <paramref name="filter"/>; a null <paramref name="targetBucket"/>
@@ -124,6 +129,8 @@ internal sealed class BucketAccess : IDisposable
 
     public void Dispose()
     {
+        SourceData.Dispose();
+        TargetData.Dispose();
         Source.Dispose();
         Target.Dispose();
     }

@@ -1,3 +1,5 @@
+using MinioRestore.Engine.Copying;
+
 namespace MinioRestore.Engine.Mirror;
 
 /// <summary>What to restore and how. Defaults are what a user gets without tuning.</summary>
@@ -43,5 +45,5 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     public Copying.RetryPolicy Retry { get; init; } = Copying.RetryPolicy.Default;
 
     /// <summary>An object transfer that moves no byte for this long is abandoned and retried.</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan IdleTimeout { get; init; } = StallGuard.DefaultLimit;
 }

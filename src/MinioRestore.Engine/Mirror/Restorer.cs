@@ -15,8 +15,6 @@ namespace MinioRestore.Engine.Mirror;
 public sealed class Restorer : IDisposable
 {
     private readonly BucketAccess _access;
-    private readonly IObjectStore _sourceData;
-    private readonly IObjectStore _targetData;
 
     public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
         : this(source, target, maxConnections, DataPath.Auto)
@@ -25,9 +23,7 @@ public sealed class Restorer : IDisposable
 
     internal Restorer(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath)
     {
-        _access = new BucketAccess(source, target, maxConnections);
-        _sourceData = IObjectStore.Create(source, _access.Source, maxConnections, dataPath);
-        _targetData = IObjectStore.Create(target, _access.Target, maxConnections, dataPath);
+        _access = new BucketAccess(source, target, maxConnections, dataPath);
     }
 
     public async Task<RestoreResult> RestoreAsync(RestoreOptions options, IRestoreReporter reporter, RestoreProgress? progress, CancellationToken cancel)
@@ -139,8 +135,8 @@ public sealed class Restorer : IDisposable
     /// <summary>A copier between two buckets of this restorer's endpoints, on its connections and data paths.</summary>
     internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout,
         Action<string, RestoreException, int>? onRetry) =>
-        new(new CopyEnd(_access.Source, _sourceData, _access.SourceEndpoint, sourceBucket),
-            new CopyEnd(_access.Target, _targetData, _access.TargetEndpoint, targetBucket),
+        new(new CopyEnd(_access.Source, _access.SourceData, _access.SourceEndpoint, sourceBucket),
+            new CopyEnd(_access.Target, _access.TargetData, _access.TargetEndpoint, targetBucket),
             retry, partConcurrency, idleTimeout, onRetry);
 
     /// <summary>Decides per key and yields the objects to copy; skips and conflicts are reported here.</summary>
@@ -181,12 +177,7 @@ public sealed class Restorer : IDisposable
         progress.OnListingComplete();
     }
 
-    public void Dispose()
-    {
-        _access.Dispose();
-        _sourceData.Dispose();
-        _targetData.Dispose();
-    }
+    public void Dispose() => _access.Dispose();
 
     /// <summary>Result counters, updated from the workers.</summary>
     private sealed class Tally

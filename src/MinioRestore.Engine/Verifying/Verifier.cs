@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Amazon.S3;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
 using MinioRestore.Engine.Endpoints;
@@ -103,9 +103,11 @@ public sealed class Verifier : IDisposable
         await Parallel.ForEachAsync(ToRead(), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel },
             async (pair, ct) =>
             {
-                var source = await HashAsync(_access.Source, _access.SourceEndpoint, ObjectCopier.SourceRole, sourceBucket, pair.Key, progress, ct).ConfigureAwait(false);
-                // Progress counts the backup's bytes, the total it was planned against; the target's copy is read alongside.
-                var target = await HashAsync(_access.Target, _access.TargetEndpoint, ObjectCopier.TargetRole, targetBucket, pair.Key, null, ct).ConfigureAwait(false);
+                // Both copies are read at once. Progress counts the backup's bytes, the total it was planned against.
+                var reads = await Task.WhenAll(
+                    HashAsync(_access.SourceData, _access.SourceEndpoint, ObjectCopier.SourceRole, sourceBucket, pair.Key, progress, ct),
+                    HashAsync(_access.TargetData, _access.TargetEndpoint, ObjectCopier.TargetRole, targetBucket, pair.Key, null, ct)).ConfigureAwait(false);
+                var (source, target) = (reads[0], reads[1]);
                 if (source.AsSpan().SequenceEqual(target)) Interlocked.Increment(ref matching);
                 else Report(pair, DifferenceKind.Different, $"content differs (MD5 {Convert.ToHexString(source).ToLowerInvariant()} in the backup, {Convert.ToHexString(target).ToLowerInvariant()} on the target)");
                 progress.OnDone();
@@ -118,24 +120,35 @@ public sealed class Verifier : IDisposable
         };
     }
 
-    private static async Task<byte[]> HashAsync(IAmazonS3 client, S3Endpoint endpoint, string role, string bucket, string key, RestoreProgress? progress, CancellationToken cancel)
+    /// <summary>
+    /// The MD5 of the object's bytes as they are now, read on the end's data path; transient
+    /// failures and stalls are retried as the restore retries them.
+    /// </summary>
+    private static Task<byte[]> HashAsync(IObjectStore data, S3Endpoint endpoint, string role, string bucket, string key, RestoreProgress? progress, CancellationToken cancel) =>
+        RetryPolicy.Default.RunAsync(
+            ct => StallGuard.RunAsync(StallGuard.DefaultLimit, ErrorIds.Unexpected, (alive, c) => ReadAndHashAsync(data, bucket, key, progress, alive, c), ct),
+            e => S3Failure.Explain(e, role, endpoint, $"reading '{key}' from bucket '{bucket}' to compare it", ErrorIds.Unexpected),
+            onRetry: null, cancel);
+
+    private static async Task<byte[]> ReadAndHashAsync(IObjectStore data, string bucket, string key, RestoreProgress? progress, Action alive, CancellationToken cancel)
     {
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
-            using var response = await client.GetObjectAsync(bucket, key, cancel).ConfigureAwait(false);
+            using var read = await data.GetAsync(bucket, key, etagToMatch: null, range: null, cancel).ConfigureAwait(false);
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            var buffer = new byte[81920];
             int n;
-            while ((n = await response.ResponseStream.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
+            while ((n = await read.Body.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
             {
+                alive();
                 md5.AppendData(buffer, 0, n);
                 progress?.OnBytes(n);
             }
             return md5.GetHashAndReset();
         }
-        catch (Exception e) when (!cancel.IsCancellationRequested)
+        finally
         {
-            throw S3Failure.Explain(e, role, endpoint, $"reading '{key}' from bucket '{bucket}' to compare it", ErrorIds.Unexpected);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -155,4 +155,30 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
         Assert.DoesNotContain("small/004", restored.Keys);
         Assert.Equal(9, restored.Count);
     }
+
+    [Fact]
+    public async Task Verifying_content_through_throttling_and_broken_bodies_finds_no_false_difference()
+    {
+        string bucket = await SeedAsync("verify-faults", small: 20, multipart: 1);
+        var (restored, _) = await RestoreThroughAsync(bucket, null, null);
+        await AssertRestoredAsync(bucket, restored);
+
+        using var source = new FaultProxy(rgw.Source.Endpoint, r => !ObjectRead(r) ? Fault.None
+            : (r.Sequence % 5) switch { 1 => Fault.SlowDown, 3 => Fault.TruncateResponseBody, _ => Fault.None });
+        using var target = new FaultProxy(rgw.Target.Endpoint, r => !ObjectRead(r) ? Fault.None
+            : (r.Sequence % 5) switch { 2 => Fault.ResetResponseBody, 4 => Fault.InternalError, _ => Fault.None });
+        using var verifier = new MinioRestore.Engine.Verifying.Verifier(
+            new S3Endpoint(source.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey),
+            new S3Endpoint(target.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey));
+        var differences = new List<string>();
+        var result = await verifier.VerifyAsync(bucket, bucket + "-r", content: true, concurrency: 8,
+            d => { lock (differences) differences.Add($"{d.Key}: {d.Reason}"); }, null, CancellationToken.None);
+        output.WriteLine($"{result}; faults injected: source {Describe(source)}, target {Describe(target)}");
+
+        Assert.True(source.Injected.GetValueOrDefault(Fault.TruncateResponseBody) > 0 && target.Injected.GetValueOrDefault(Fault.ResetResponseBody) > 0);
+        Assert.Empty(differences);
+        Assert.True(result.ContentCompared);
+        Assert.Equal(21, result.Compared);
+        Assert.Equal(21, result.Matching);
+    }
 }
