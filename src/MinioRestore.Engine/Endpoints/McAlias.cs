@@ -8,20 +8,25 @@ namespace MinioRestore.Engine.Endpoints;
 /// An mc alias: a MinIO endpoint and its keys, resolved as mc resolves it. First the
 /// MC_HOST_&lt;alias&gt; variable (https://ACCESS_KEY:SECRET_KEY[:SESSION_TOKEN]@host:port, the keys
 /// taken literally, as mc takes them), then the alias in mc's config.json (in MC_CONFIG_DIR, else
-/// ~/.mc, or %USERPROFILE%\mc on Windows): "aliases" since version 10, "hosts" before.
+/// ~/.mc, or %USERPROFILE%\mc on Windows): "aliases" since version 10, "hosts" before. Like mc,
+/// it trusts the CA certificates in that folder's certs/CAs.
 /// </summary>
 public sealed partial class McAlias
 {
-    private McAlias(string name, Uri url, ResolvedCredential credential)
+    private McAlias(string name, Uri url, ResolvedCredential credential, string caFolder)
     {
         Name = name;
         Url = url;
         Credential = credential;
+        CaFolder = caFolder;
     }
 
     public string Name { get; }
     public Uri Url { get; }
     public ResolvedCredential Credential { get; }
+
+    /// <summary>mc's folder of extra trusted CA certificates (certs/CAs in its configuration folder); it may not exist.</summary>
+    public string CaFolder { get; }
 
     /// <summary>mc's placeholders in the aliases it writes on first run (s3, gcs).</summary>
     private static readonly string[] PlaceholderKeys = ["YOUR-ACCESS-KEY-HERE", "YOUR-SECRET-KEY-HERE"];
@@ -33,13 +38,15 @@ public sealed partial class McAlias
             throw new RestoreException(ErrorIds.InvalidMinioAlias, FailureKind.InvalidArgument,
                 $"'{alias}' is not an mc alias name: it starts with a letter, followed by letters, digits, '-' or '_'.");
 
+        string configFolder = environment.Variable("MC_CONFIG_DIR") is { } dir ? environment.ExpandHome(dir)
+            : Path.Combine(environment.Home, environment.IsWindows ? "mc" : ".mc");
+        string caFolder = Path.Combine(configFolder, "certs", "CAs");
         string variable = "MC_HOST_" + name;
-        if (environment.Variable(variable) is { } value) return FromVariable(name, variable, value);
+        if (environment.Variable(variable) is { } value) return FromVariable(name, variable, value, caFolder);
 
-        string path = Path.Combine(environment.Variable("MC_CONFIG_DIR") is { } dir ? environment.ExpandHome(dir)
-            : Path.Combine(environment.Home, environment.IsWindows ? "mc" : ".mc"), "config.json");
+        string path = Path.Combine(configFolder, "config.json");
         var aliases = ReadAliases(path);
-        if (aliases is not null && aliases.TryGetValue(name, out var entry)) return FromConfig(name, entry, path);
+        if (aliases is not null && aliases.TryGetValue(name, out var entry)) return FromConfig(name, entry, path, caFolder);
 
         throw new RestoreException(ErrorIds.MinioAliasNotFound, FailureKind.NotFound,
             $"No mc alias '{name}': {variable} is not set, and " + (aliases is null
@@ -49,7 +56,7 @@ public sealed partial class McAlias
     }
 
     /// <summary>mc's own reading of MC_HOST_ (cmd/config.go parseEnvURLStr): with a session token if there are three parts, the host after the last '@'.</summary>
-    private static McAlias FromVariable(string name, string variable, string value)
+    private static McAlias FromVariable(string name, string variable, string value, string caFolder)
     {
         string? why = null, accessKey = "", secretKey = "", token = null, url = "";
         if (WithToken().Match(value) is { Success: true } t)
@@ -68,10 +75,10 @@ public sealed partial class McAlias
                 $"{variable} cannot be used: {why}. Write it as https://ACCESS_KEY:SECRET_KEY@host:port (its value is not shown: it holds a secret key).");
 
         return new McAlias(name, AliasUrl(url, $"mc alias '{name}' ({variable})"),
-            new ResolvedCredential(accessKey, secretKey, string.IsNullOrEmpty(token) ? null : token, ResolvedCredential.AliasPrefix + name, variable));
+            new ResolvedCredential(accessKey, secretKey, string.IsNullOrEmpty(token) ? null : token, ResolvedCredential.AliasPrefix + name, variable), caFolder);
     }
 
-    private static McAlias FromConfig(string name, JsonElement entry, string path)
+    private static McAlias FromConfig(string name, JsonElement entry, string path, string caFolder)
     {
         string role = $"mc alias '{name}' in '{path}'";
         string? Text(string property) =>
@@ -84,7 +91,7 @@ public sealed partial class McAlias
                 $"The {role} has no access key and secret key. Set them with mc alias set {name} {url} ACCESS_KEY SECRET_KEY.");
         // "path" (on/off/auto) needs no handling: requests to MinIO are always path-style, which every MinIO server accepts.
         return new McAlias(name, AliasUrl(url, role),
-            new ResolvedCredential(accessKey, secretKey, Text("sessionToken"), ResolvedCredential.AliasPrefix + name, role));
+            new ResolvedCredential(accessKey, secretKey, Text("sessionToken"), ResolvedCredential.AliasPrefix + name, role), caFolder);
     }
 
     /// <summary>The aliases of mc's config.json by name, or null when it does not exist.</summary>

@@ -30,6 +30,27 @@ public sealed record TlsOptions
         return new TlsOptions { TrustedCertificates = certificates };
     }
 
+    /// <summary>
+    /// The certificates of every PEM file in <paramref name="folder"/>, as mc trusts its certs/CAs
+    /// (files it cannot read as certificates are passed over, as mc passes them over); null when none.
+    /// </summary>
+    public static TlsOptions? FromCaFolder(string folder)
+    {
+        var certificates = new X509Certificate2Collection();
+        if (!Directory.Exists(folder)) return null;
+        foreach (string file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                certificates.ImportFromPemFile(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+            }
+        }
+        return certificates.Count == 0 ? null : new TlsOptions { TrustedCertificates = certificates };
+    }
+
     internal bool Validate(X509Certificate2? certificate, SslPolicyErrors errors)
     {
         if (SkipVerification || errors == SslPolicyErrors.None) return true;

@@ -83,10 +83,16 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
             s3 = s3Credential.ToEndpoint(EndpointUrl.Parse(S3Endpoint, "S3 endpoint"), S3CredentialChain.Region(S3Region, s3Credential, environment));
 
             Uri minioUrl;
+            TlsOptions? aliasCas = null;
             if (ParameterSetName == MinioAliasSet)
             {
                 var alias = McAlias.Resolve(MinioAlias, environment);
                 (minioUrl, minioCredential) = (alias.Url, alias.Credential);
+                if (MinioCaBundle is null && TlsOptions.FromCaFolder(alias.CaFolder) is { } cas)
+                {
+                    aliasCas = cas;
+                    WriteVerbose($"Trusting the {cas.TrustedCertificates!.Count} CA certificate(s) in mc's '{alias.CaFolder}' for the MinIO target, as mc does.");
+                }
             }
             else
             {
@@ -95,7 +101,8 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
             }
             minio = minioCredential.ToEndpoint(minioUrl, MinioRegion ?? Engine.Endpoints.S3Endpoint.DefaultRegion);
             s3 = WithTls(s3, S3CaBundle, "-S3CaBundle");
-            minio = WithTls(minio, MinioCaBundle, "-MinioCaBundle");
+            minio = aliasCas is null ? WithTls(minio, MinioCaBundle, "-MinioCaBundle")
+                : new Engine.Endpoints.S3Endpoint(minio, aliasCas with { SkipVerification = SkipCertificateCheck });
         }
         catch (RestoreException e)
         {

@@ -38,6 +38,38 @@ public sealed class TlsTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
+    public async Task An_mc_alias_trusts_the_CA_certificates_in_mcs_certs_folder_as_mc_does()
+    {
+        using var tls = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None, _ca);
+        using var folder = new TempFolder();
+        using var environment = EnvironmentScope.Isolated(folder.Path);
+        folder.Write("mc/config.json", $$"""
+            {"version":"10","aliases":{"dcos":{"url":"{{tls.Endpoint}}","accessKey":"{{RgwPair.TargetAccessKey}}","secretKey":"{{RgwPair.TargetSecretKey}}","api":"S3v4","path":"auto"} } }
+            """);
+        environment.Set("MC_CONFIG_DIR", Path.Combine(folder.Path, "mc"));
+        folder.Write("mc/certs/CAs/README", "not a certificate: passed over, as mc passes it over");
+        string register = "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioAlias dcos -Verbose";
+
+        var untrusted = _ps.Run(register, rgw.ScriptVariables());
+        Assert.Equal("EndpointUnreachable", untrusted.TerminatingRecord?.FullyQualifiedErrorId.Split(',')[0]);
+
+        folder.Write("mc/certs/CAs/dcos-ca.crt", _ca.ExportCertificatePem());
+        string bucket = RgwPair.NewBucket("mc-ca");
+        await S3.CreateBucketAsync(rgw.SourceS3, bucket);
+        await S3.PutAsync(rgw.SourceS3, bucket, "a", S3.RandomBytes(5000, 3));
+
+        var run = _ps.Run($"{register} | Start-MinioRestore -Bucket {bucket}", rgw.ScriptVariables());
+
+        Assert.Null(run.TerminatingRecord);
+        Assert.Empty(run.Errors);
+        Assert.Empty(run.Warnings);
+        Assert.Equal(1L, run.Value(0, "Copied"));
+        Assert.Contains(run.Verbose, v => v.Contains("1 CA certificate(s)") && v.Contains(Path.Combine(folder.Path, "mc", "certs", "CAs")));
+        Assert.True(tls.Requests > 0);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+    }
+
+    [Fact]
     public async Task The_CA_bundle_makes_the_endpoint_trusted_and_the_restore_runs_over_TLS()
     {
         using var tls = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None, _ca);
