@@ -36,8 +36,8 @@ public sealed record TlsOptions
     /// </summary>
     public static TlsOptions? FromCaFolder(string folder)
     {
-        var certificates = new X509Certificate2Collection();
         if (!Directory.Exists(folder)) return null;
+        var certificates = new X509Certificate2Collection();
         foreach (string file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
         {
             try
