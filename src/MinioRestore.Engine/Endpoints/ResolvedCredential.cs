@@ -14,7 +14,8 @@ public sealed class ResolvedCredential
 
     private readonly NetworkCredential _secret;
 
-    internal ResolvedCredential(string accessKeyId, string secretKey, string? sessionToken, string source, string origin, string? region = null)
+    internal ResolvedCredential(string accessKeyId, string secretKey, string? sessionToken, string source, string origin, string? region = null,
+        string? endpointUrl = null)
     {
         if (string.IsNullOrEmpty(secretKey))
             throw new RestoreException(ErrorIds.MissingCredentials, FailureKind.InvalidArgument,
@@ -23,6 +24,7 @@ public sealed class ResolvedCredential
         Source = source;
         Origin = origin;
         Region = string.IsNullOrWhiteSpace(region) ? null : region.Trim();
+        EndpointUrl = string.IsNullOrWhiteSpace(endpointUrl) ? null : endpointUrl.Trim();
     }
 
     public string AccessKeyId => _secret.UserName;
@@ -35,6 +37,9 @@ public sealed class ResolvedCredential
 
     /// <summary>The region the profile names, if it names one.</summary>
     public string? Region { get; }
+
+    /// <summary>The endpoint URL the profile names (endpoint_url), if it names one and does not ignore it.</summary>
+    public string? EndpointUrl { get; }
 
     public bool HasSessionToken => _secret.Domain.Length > 0;
 

@@ -61,6 +61,30 @@ public static class S3CredentialChain
         (string.IsNullOrWhiteSpace(region) ? null : region) ?? credential.Region
         ?? environment.Variable("AWS_REGION") ?? environment.Variable("AWS_DEFAULT_REGION") ?? S3Endpoint.DefaultRegion;
 
+    public const string AmazonS3 = "https://s3.amazonaws.com";
+
+    /// <summary>
+    /// The S3 endpoint and where it came from, found as the AWS SDKs find a configured endpoint:
+    /// -S3Endpoint, else AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else the profile's endpoint_url,
+    /// else Amazon S3. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's
+    /// ignore_configured_endpoint_urls) leaves only -S3Endpoint and Amazon S3. (A profile's
+    /// "services" section is not read.)
+    /// </summary>
+    public static (Uri Url, string Origin) Endpoint(string? endpoint, ResolvedCredential credential, CredentialEnvironment environment)
+    {
+        if (endpoint is not null) return (EndpointUrl.Parse(endpoint, "S3 endpoint"), "-S3Endpoint");
+        if (!IsTrue(environment.Variable("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")))
+        {
+            foreach (string variable in new[] { "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL" })
+                if (environment.Variable(variable) is { } url) return (EndpointUrl.Parse(url, $"S3 endpoint ({variable})"), variable);
+            if (credential.EndpointUrl is { } fromProfile)
+                return (EndpointUrl.Parse(fromProfile, $"S3 endpoint (endpoint_url of the AWS {credential.Origin})"), $"endpoint_url of the AWS {credential.Origin}");
+        }
+        return (new Uri(AmazonS3), "the default, Amazon S3");
+    }
+
+    private static bool IsTrue(string? setting) => string.Equals(setting?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// The keys written in a profile. Profiles that fetch keys (assume a role, sign in through IAM
     /// Identity Center, run credential_process) are refused: their keys expire, and an endpoint
@@ -102,6 +126,7 @@ public static class S3CredentialChain
                 + ". Add them (aws configure --profile " + name + "), or choose another profile.");
 
         return new ResolvedCredential(accessKeyId, secretKey, profile["aws_session_token"],
-            ResolvedCredential.ProfilePrefix + name, profile.Origin, profile["region"]);
+            ResolvedCredential.ProfilePrefix + name, profile.Origin, profile["region"],
+            IsTrue(profile["ignore_configured_endpoint_urls"]) ? null : profile["endpoint_url"]);
     }
 }

@@ -16,12 +16,11 @@ namespace MinioRestore.PowerShell.Cmdlets;
 [OutputType(typeof(RestoreClients))]
 public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
 {
-    public const string DefaultS3Endpoint = "https://s3.amazonaws.com";
     private const string MinioEndpointSet = "MinioEndpoint", MinioAliasSet = "MinioAlias";
 
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
-    public string S3Endpoint { get; set; } = DefaultS3Endpoint;
+    public string? S3Endpoint { get; set; }
 
     /// <summary>User name = access key id, password = secret key. Default: see S3CredentialChain.</summary>
     [Parameter]
@@ -72,6 +71,8 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
     protected override void EndProcessing()
     {
         S3Endpoint s3, minio;
+        Uri s3Url;
+        string s3UrlOrigin;
         ResolvedCredential s3Credential, minioCredential;
         try
         {
@@ -80,7 +81,8 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
                 WriteWarning($"-S3Credential is used; {(ProfileName is null ? "-ProfileLocation" : "-ProfileName")} is ignored.");
             s3Credential = S3CredentialChain.Resolve(Plain(S3Credential), ProfileName,
                 ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation), environment);
-            s3 = s3Credential.ToEndpoint(EndpointUrl.Parse(S3Endpoint, "S3 endpoint"), S3CredentialChain.Region(S3Region, s3Credential, environment));
+            (s3Url, s3UrlOrigin) = S3CredentialChain.Endpoint(S3Endpoint, s3Credential, environment);
+            s3 = s3Credential.ToEndpoint(s3Url, S3CredentialChain.Region(S3Region, s3Credential, environment));
 
             Uri minioUrl;
             TlsOptions? aliasCas = null;
@@ -112,7 +114,7 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
 
         if (SkipCertificateCheck)
             WriteWarning("-SkipCertificateCheck: TLS certificates are not checked, so anyone between this machine and the endpoints can read and change the data. Use -MinioCaBundle/-S3CaBundle instead.");
-        WriteVerbose($"S3 source {s3.Url.GetLeftPart(UriPartial.Authority)} (region {s3.Region}): {s3Credential}.");
+        WriteVerbose($"S3 source {s3.Url.GetLeftPart(UriPartial.Authority)} (from {s3UrlOrigin}; region {s3.Region}): {s3Credential}.");
         WriteVerbose($"MinIO target {minio.Url.GetLeftPart(UriPartial.Authority)}: {minioCredential}.");
         WriteVerbose($"Checking the S3 source {s3} and the MinIO target {minio}.");
         var (s3Failure, minioFailure) = RunOnThreadPool(async cancel =>

@@ -48,6 +48,53 @@ public sealed class CredentialLookupTests : IDisposable
     // ---- AWS profiles ----
 
     [Fact]
+    public void The_S3_endpoint_is_found_as_the_AWS_SDKs_find_a_configured_one()
+    {
+        Credentials($"[backup]\naws_access_key_id = AKIDBACKUP\naws_secret_access_key = {Secret}\n");
+        Config("[profile backup]\nendpoint_url = https://profile.example:7480\n");
+        var backup = S3("backup");
+        (string Url, string Origin) Endpoint(string? parameter = null)
+        {
+            var (url, origin) = S3CredentialChain.Endpoint(parameter, backup, Environment());
+            return (url.GetLeftPart(UriPartial.Authority), origin);
+        }
+
+        Assert.Equal(("https://profile.example:7480", $"endpoint_url of the AWS {backup.Origin}"), Endpoint());
+        _variables["AWS_ENDPOINT_URL"] = "https://all-services.example";
+        Assert.Equal(("https://all-services.example", "AWS_ENDPOINT_URL"), Endpoint());
+        _variables["AWS_ENDPOINT_URL_S3"] = "http://10.0.0.5:7480";
+        Assert.Equal(("http://10.0.0.5:7480", "AWS_ENDPOINT_URL_S3"), Endpoint());
+        Assert.Equal(("https://given.example", "-S3Endpoint"), Endpoint("https://given.example"));
+        _variables["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true";
+        Assert.Equal(("https://s3.amazonaws.com", "the default, Amazon S3"), Endpoint());
+        Assert.Equal(("https://given.example", "-S3Endpoint"), Endpoint("https://given.example"));
+    }
+
+    [Fact]
+    public void A_profile_that_ignores_configured_endpoints_and_keys_from_the_environment_mean_Amazon_S3()
+    {
+        Credentials($"[backup]\naws_access_key_id = AKIDBACKUP\naws_secret_access_key = {Secret}\n");
+        Config("[profile backup]\nendpoint_url = https://profile.example\nignore_configured_endpoint_urls = true\n");
+        Assert.Equal(new Uri("https://s3.amazonaws.com"), S3CredentialChain.Endpoint(null, S3("backup"), Environment()).Url);
+
+        _variables["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+        _variables["AWS_SECRET_ACCESS_KEY"] = Secret;
+        Assert.Equal(new Uri("https://s3.amazonaws.com"), S3CredentialChain.Endpoint(null, S3(), Environment()).Url);
+    }
+
+    [Fact]
+    public void A_bad_endpoint_in_a_variable_is_refused_naming_the_variable_without_its_keys()
+    {
+        _variables["AWS_ENDPOINT_URL_S3"] = $"https://AKIDINURL:{Secret}@rgw.example:7480/bucket";
+        _variables["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+        _variables["AWS_SECRET_ACCESS_KEY"] = Secret;
+
+        var e = Fails(() => S3CredentialChain.Endpoint(null, S3(), Environment()), ErrorIds.InvalidEndpoint, FailureKind.InvalidArgument,
+            "AWS_ENDPOINT_URL_S3", "***@rgw.example");
+        Assert.DoesNotContain("AKIDINURL", e.Message);
+    }
+
+    [Fact]
     public void A_named_profile_merges_both_files_and_the_credentials_file_wins()
     {
         Credentials($"[backup]\naws_access_key_id = AKIDBACKUP\naws_secret_access_key = {Secret}\naws_session_token = TOKEN1\n");

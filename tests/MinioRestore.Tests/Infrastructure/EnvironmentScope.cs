@@ -16,7 +16,8 @@ public sealed class EnvironmentScope : IDisposable
     public static EnvironmentScope Isolated(string emptyFolder)
     {
         var scope = new EnvironmentScope();
-        foreach (var name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION" })
+        foreach (var name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
+                     "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" })
             scope.Set(name, null);
         scope.Set("AWS_SHARED_CREDENTIALS_FILE", Path.Combine(emptyFolder, "no-credentials"));
         scope.Set("AWS_CONFIG_FILE", Path.Combine(emptyFolder, "no-config"));

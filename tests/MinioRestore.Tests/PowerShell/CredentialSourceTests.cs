@@ -152,6 +152,20 @@ public sealed class CredentialSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task The_S3_endpoint_and_keys_from_the_AWS_variables_alone()
+    {
+        string bucket = await SeedAsync("endpoint-variable");
+        _environment.Set("AWS_ENDPOINT_URL_S3", _rgw.Source.Endpoint.ToString())
+            .Set("AWS_ACCESS_KEY_ID", RgwPair.SourceAccessKey).Set("AWS_SECRET_ACCESS_KEY", RgwPair.SourceSecretKey);
+
+        var run = RegisterAndRestore("-MinioEndpoint $minio -MinioCredential $miniocred -Verbose", bucket);
+
+        Assert.Equal(_rgw.Source.Endpoint.GetLeftPart(UriPartial.Authority), run.Value(0, "S3Endpoint")!.ToString()!.TrimEnd('/'));
+        Assert.Contains(run.Verbose, v => v.Contains("from AWS_ENDPOINT_URL_S3"));
+        await S3.AssertSameContentAsync(_rgw.SourceS3, bucket, _rgw.TargetS3, bucket);
+    }
+
+    [Fact]
     public async Task MinioAlias_from_the_mc_config_in_MC_CONFIG_DIR()
     {
         string bucket = await SeedAsync("mc-config");
