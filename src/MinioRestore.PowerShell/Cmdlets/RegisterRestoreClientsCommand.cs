@@ -103,8 +103,7 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
             }
             minio = minioCredential.ToEndpoint(minioUrl, MinioRegion ?? Engine.Endpoints.S3Endpoint.DefaultRegion);
             s3 = WithTls(s3, S3CaBundle, "-S3CaBundle");
-            minio = aliasCas is null ? WithTls(minio, MinioCaBundle, "-MinioCaBundle")
-                : new Engine.Endpoints.S3Endpoint(minio, aliasCas with { SkipVerification = SkipCertificateCheck });
+            minio = WithTls(minio, MinioCaBundle, "-MinioCaBundle", aliasCas);
         }
         catch (RestoreException e)
         {
@@ -144,9 +143,14 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
         catch (RestoreException e) { return e; }
     }
 
-    private S3Endpoint WithTls(S3Endpoint endpoint, string? caBundle, string parameter)
+    /// <param name="withoutBundle">The certificate check when no <paramref name="caBundle"/> is given (mc's CAs for an alias).</param>
+    private S3Endpoint WithTls(S3Endpoint endpoint, string? caBundle, string parameter, TlsOptions? withoutBundle = null)
     {
-        if (caBundle is null) return SkipCertificateCheck ? new S3Endpoint(endpoint, new TlsOptions { SkipVerification = true }) : endpoint;
+        if (caBundle is null)
+        {
+            var tls = (withoutBundle ?? TlsOptions.Default) with { SkipVerification = SkipCertificateCheck };
+            return tls.IsDefault ? endpoint : new S3Endpoint(endpoint, tls);
+        }
         string path = GetUnresolvedProviderPathFromPSPath(caBundle);
         try
         {
