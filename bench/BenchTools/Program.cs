@@ -109,7 +109,7 @@ static async Task<int> RawGetAsync(S3Endpoint endpoint, string bucket)
         keys.Add((entry.Key, entry.Size));
 
     var signer = new RequestSigner(endpoint);
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Streams });
+    using var http = new HttpClient(HttpHandlers.Create(TlsOptions.Default, Streams, TimeSpan.FromSeconds(10))); // the engine's connections
     var clock = Stopwatch.StartNew();
     long bytes = 0;
     var ranges = keys.SelectMany(k => Enumerable.Range(0, (int)Math.Max(1, (k.Size + Chunk - 1) / Chunk))
@@ -134,7 +134,7 @@ static async Task<int> RawPutAsync(S3Endpoint endpoint, string bucket, int count
 {
     using var s3 = S3ClientFactory.Create(endpoint, Streams);
     var signer = new RequestSigner(endpoint);
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Streams });
+    using var http = new HttpClient(HttpHandlers.Create(TlsOptions.Default, Streams, TimeSpan.FromSeconds(10))); // the engine's connections
     await SendAsync(http, signer, signer.Create(HttpMethod.Put, bucket, ""));
     var part = new byte[Chunk];
     new Random(1).NextBytes(part);
@@ -160,8 +160,7 @@ static async Task<int> RawPutAsync(S3Endpoint endpoint, string bucket, int count
             BucketName = bucket, Key = $"raw/{i}", UploadId = uploads[i],
             PartETags = Enumerable.Range(0, partsPer).Select(p => new PartETag(p + 1, etags[i, p])).ToList(),
         });
-    Report("raw PUT", (long)count * size, clock.Elapsed);
-    Console.WriteLine($"raw PUT allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:0} MiB for {count * size / 1048576.0:0} MiB uploaded");
+    Report("raw PUT", (long)count * size, clock.Elapsed, allocatedSince: allocated);
     return 0;
 }
 
@@ -223,9 +222,8 @@ static async Task LatencyWithAsync(HttpClient http, RequestSigner read, RequestS
 // objects go in parallel. Same data as raw-put, so the two figures compare the upload routes.
 static async Task<int> MinioPutAsync(S3Endpoint endpoint, string bucket, int count, long size)
 {
-    string accessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")!, secretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")!;
     using var minio = (MinioClient)new MinioClient().WithEndpoint(endpoint.Url.Host, endpoint.Url.Port)
-        .WithCredentials(accessKey, secretKey).WithSSL(endpoint.Url.Scheme == "https").Build();
+        .WithCredentials(endpoint.AccessKeyId, endpoint.SecretKey).WithSSL(endpoint.Url.Scheme == "https").Build();
     if (!await minio.BucketExistsAsync(new BucketExistsArgs().WithBucket(bucket)))
         await minio.MakeBucketAsync(new MakeBucketArgs().WithBucket(bucket));
     var data = new byte[size];
@@ -235,14 +233,17 @@ static async Task<int> MinioPutAsync(S3Endpoint endpoint, string bucket, int cou
     await Task.WhenAll(Enumerable.Range(0, count).Select(i => minio.PutObjectAsync(new PutObjectArgs()
         .WithBucket(bucket).WithObject($"minio/{i}").WithStreamData(new MemoryStream(data, writable: false)).WithObjectSize(size)
         .WithContentType("application/octet-stream"))));
-    var elapsed = clock.Elapsed;
-    Report("Minio PutObject", (long)count * size, elapsed);
-    Console.WriteLine($"Minio PutObject allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:0} MiB for {count * size / 1048576.0:0} MiB uploaded");
+    Report("Minio PutObject", (long)count * size, clock.Elapsed, allocatedSince: allocated);
     return 0;
 }
 
-static void Report(string what, long bytes, TimeSpan elapsed) =>
+/// <param name="allocatedSince">GC.GetTotalAllocatedBytes at the start, to report what the transfer allocated.</param>
+static void Report(string what, long bytes, TimeSpan elapsed, long? allocatedSince = null)
+{
     Console.WriteLine($"{what}: {bytes} bytes in {elapsed.TotalSeconds:0.000} s = {bytes / elapsed.TotalSeconds / 1e6:0.0} MB/s");
+    if (allocatedSince is { } start)
+        Console.WriteLine($"{what} allocated {(GC.GetTotalAllocatedBytes(precise: true) - start) / 1048576.0:0} MiB for {bytes / 1048576.0:0} MiB uploaded");
+}
 
 sealed class Silent : IRestoreReporter { public void Report(RestoreEvent e) { } }
 
