@@ -11,7 +11,9 @@ harness() { dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.H
 source tests/servers/pair.sh
 trap pair_down EXIT
 echo "== starting two local S3 servers (stand-ins for Amazon S3 and MinIO)"
-pair_up "$(mktemp -d /tmp/minio-restore-demo.XXXXXX)" 19500 19600 \
+# MINIO_RESTORE_DEMO_PORT moves the servers (two blocks of 100 ports from it), e.g. beside a test run.
+base=${MINIO_RESTORE_DEMO_PORT:-19500}
+pair_up "$(mktemp -d /tmp/minio-restore-demo.XXXXXX)" "$base" "$((base + 100))" \
   DEMOS3ACCESSKEY00001 demo-s3-secret-key-0000000000000000000001 DEMOMINIOACCESSKEY01 demo-minio-secret-key-000000000000000001
 
 # The restore plan's inputs.
