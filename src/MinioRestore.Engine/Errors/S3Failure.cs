@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Amazon.Runtime;
 using Amazon.S3;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Engine.Errors;
 

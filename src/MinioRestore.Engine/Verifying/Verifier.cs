@@ -3,10 +3,12 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Ends;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Engine.Verifying;
 
@@ -53,11 +55,11 @@ public sealed class VerifyResult
 /// </summary>
 public sealed class Verifier : IDisposable
 {
-    private readonly BucketAccess _access;
+    private readonly RestoreEnds _access;
 
     public Verifier(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency)
     {
-        _access = new BucketAccess(source, target, maxConnections);
+        _access = new RestoreEnds(source, target, maxConnections);
     }
 
     /// <param name="filter">Compare only these objects (as a filtered restore copied them); null compares all.</param>
@@ -105,8 +107,8 @@ public sealed class Verifier : IDisposable
             {
                 // Both copies are read at once. Progress counts the backup's bytes, the total it was planned against.
                 var reads = await Task.WhenAll(
-                    HashAsync(_access.SourceData, _access.SourceEndpoint, ObjectCopier.SourceRole, sourceBucket, pair.Key, progress, ct),
-                    HashAsync(_access.TargetData, _access.TargetEndpoint, ObjectCopier.TargetRole, targetBucket, pair.Key, null, ct)).ConfigureAwait(false);
+                    HashAsync(_access.SourceData, _access.SourceEndpoint, EndRole.Source, sourceBucket, pair.Key, progress, ct),
+                    HashAsync(_access.TargetData, _access.TargetEndpoint, EndRole.Target, targetBucket, pair.Key, null, ct)).ConfigureAwait(false);
                 var (source, target) = (reads[0], reads[1]);
                 if (source.AsSpan().SequenceEqual(target)) Interlocked.Increment(ref matching);
                 else Report(pair, DifferenceKind.Different, $"content differs (MD5 {Convert.ToHexString(source).ToLowerInvariant()} in the backup, {Convert.ToHexString(target).ToLowerInvariant()} on the target)");

@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using System.Net;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Credentials;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Transport;
 using MinioRestore.PowerShell.Hosting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
@@ -101,7 +102,7 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
                 minioUrl = EndpointUrl.Parse(MinioEndpoint, "MinIO endpoint");
                 minioCredential = ResolvedCredential.Parameter(Plain(MinioCredential), "-MinioCredential");
             }
-            minio = minioCredential.ToEndpoint(minioUrl, MinioRegion ?? Engine.Endpoints.S3Endpoint.DefaultRegion);
+            minio = minioCredential.ToEndpoint(minioUrl, MinioRegion ?? Engine.Transport.S3Endpoint.DefaultRegion);
             s3 = WithTls(s3, S3CaBundle, "-S3CaBundle");
             minio = WithTls(minio, MinioCaBundle, "-MinioCaBundle", aliasCas);
         }

@@ -3,6 +3,8 @@ using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
 using MinioRestore.PowerShell.Hosting;
 
 namespace MinioRestore.PowerShell.Cmdlets;

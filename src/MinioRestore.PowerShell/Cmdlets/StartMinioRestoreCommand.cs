@@ -2,6 +2,8 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
 using MinioRestore.PowerShell.Hosting;
 
 namespace MinioRestore.PowerShell.Cmdlets;

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using MinioRestore.Engine.Errors;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
 using MinioRestore.Engine.Verifying;
 using MinioRestore.PowerShell.Hosting;
 

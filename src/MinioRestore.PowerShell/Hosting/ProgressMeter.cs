@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
 
 namespace MinioRestore.PowerShell.Hosting;
 

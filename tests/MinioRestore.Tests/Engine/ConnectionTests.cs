@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Tests.Engine;
 

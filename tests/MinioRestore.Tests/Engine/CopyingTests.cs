@@ -2,9 +2,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Amazon.S3;
 using MinioRestore.Engine.Copying;
-using MinioRestore.Engine.Endpoints;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Tests.Engine;
 

@@ -1,6 +1,7 @@
 using System.Net;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Credentials;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Transport;
 using MinioRestore.Tests.Infrastructure;
 
 namespace MinioRestore.Tests.Engine;

@@ -1,6 +1,8 @@
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
 using MinioRestore.Engine.Verifying;
 using MinioRestore.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
 
 namespace MinioRestore.Tests.Engine;
 

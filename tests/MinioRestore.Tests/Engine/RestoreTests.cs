@@ -1,6 +1,7 @@
-using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
 using MinioRestore.Tests.Infrastructure;
 
 namespace MinioRestore.Tests.Engine;
@@ -197,7 +198,7 @@ public sealed class RestoreTests(RgwPair rgw)
         await S3.CreateBucketAsync(rgw.SourceS3, source);
         await S3.CreateBucketAsync(rgw.TargetS3, target);
         await S3.PutAsync(rgw.SourceS3, source, "victim", S3.RandomBytes(5000, 9));
-        using var copy = rgw.Copier(source, target, attempts: 2, partConcurrency: 2, viaSdk ? MinioRestore.Engine.Copying.DataPath.Sdk : MinioRestore.Engine.Copying.DataPath.Auto);
+        using var copy = rgw.Copier(source, target, attempts: 2, partConcurrency: 2, viaSdk ? MinioRestore.Engine.Transport.DataPath.Sdk : MinioRestore.Engine.Transport.DataPath.Auto);
         var copier = copy.Copier;
         var realETag = (await S3.ListAsync(rgw.SourceS3, source))["victim"].ETag;
         var lie = new MinioRestore.Engine.Listing.ObjectEntry("victim", 5000, "\"00112233445566778899aabbccddeeff\"", DateTime.UtcNow);

@@ -2,7 +2,7 @@ using System.Management.Automation;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Restoring;
 
 namespace MinioRestore.Tests.Engine;
 

@@ -1,10 +1,12 @@
+using Xunit.Abstractions;
 using MinioRestore.Engine.Copying;
-using MinioRestore.Engine.Endpoints;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.Engine.Transport;
 using MinioRestore.Tests.Engine;
 using MinioRestore.Tests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace MinioRestore.Tests.Faults;
 

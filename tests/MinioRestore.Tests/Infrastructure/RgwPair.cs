@@ -1,8 +1,8 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using MinioRestore.Engine.Copying;
-using MinioRestore.Engine.Endpoints;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Tests.Infrastructure;
 

@@ -1,9 +1,9 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Xml.Linq;
+using Xunit.Abstractions;
 using MinioRestore.Engine.Mirror;
 using MinioRestore.Tests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace MinioRestore.Tests.PowerShell;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>
 /// AWS Signature Version 4 for path-style requests with an unsigned payload (UNSIGNED-PAYLOAD):

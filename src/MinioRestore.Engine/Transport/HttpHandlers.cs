@@ -1,7 +1,7 @@
 using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>Every HTTP connection of the engine, the SDK's and the lean data path's, comes from here.</summary>
 internal static class HttpHandlers

@@ -1,7 +1,7 @@
 using System.Net.Http;
 using Amazon.S3.Model;
 
-namespace MinioRestore.Engine.Copying;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>The object's HTTP headers and user metadata, carried from the source to the target unchanged.</summary>
 internal sealed record ObjectHeaders(

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Transport;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Credentials;
 
 /// <summary>
 /// An mc alias: a MinIO endpoint and its keys, resolved as mc resolves it. First the

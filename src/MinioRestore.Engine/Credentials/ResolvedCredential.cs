@@ -1,7 +1,8 @@
 using System.Net;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Transport;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Credentials;
 
 /// <summary>
 /// An access key and its secret, with where they were found, so an operator can tell which of

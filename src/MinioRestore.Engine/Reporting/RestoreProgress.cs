@@ -1,4 +1,4 @@
-namespace MinioRestore.Engine.Mirror;
+namespace MinioRestore.Engine.Reporting;
 
 /// <summary>Live counters of a running restore, updated by the workers and read by whoever shows progress.</summary>
 public sealed class RestoreProgress

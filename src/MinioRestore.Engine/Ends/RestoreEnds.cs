@@ -2,11 +2,11 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
-using MinioRestore.Engine.Endpoints;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Transport;
 
-namespace MinioRestore.Engine.Mirror;
+namespace MinioRestore.Engine.Ends;
 
 /// <summary>
 /// The two ends of a restore, with their connections (the SDK clients for listing and control,
@@ -14,9 +14,9 @@ namespace MinioRestore.Engine.Mirror;
 /// creating buckets, and the merged listing of both buckets, with failures explained.
 /// Shared by the restore and the verification.
 /// </summary>
-internal sealed class BucketAccess : IDisposable
+internal sealed class RestoreEnds : IDisposable
 {
-    public BucketAccess(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath = DataPath.Auto)
+    public RestoreEnds(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath = DataPath.Auto)
     {
         SourceEndpoint = source;
         TargetEndpoint = target;
@@ -40,10 +40,10 @@ internal sealed class BucketAccess : IDisposable
     public async IAsyncEnumerable<MergedEntry> MergeListingsAsync(string sourceBucket, string? targetBucket, ObjectFilter filter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
     {
-        var source = Listed(BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel), filter, ObjectCopier.SourceRole, SourceEndpoint, sourceBucket, cancel);
+        var source = Listed(BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel), filter, EndRole.Source, SourceEndpoint, sourceBucket, cancel);
         var target = targetBucket is null
             ? Empty()
-            : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel), filter, ObjectCopier.TargetRole, TargetEndpoint, targetBucket, cancel);
+            : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel), filter, EndRole.Target, TargetEndpoint, targetBucket, cancel);
         await foreach (var pair in ListingMerge.MergeAsync(source, target, cancel).ConfigureAwait(false))
         {
             // After the merge, so that a target object whose backup is out of the date window
@@ -83,10 +83,10 @@ internal sealed class BucketAccess : IDisposable
         }
         catch (Exception e) when (!cancel.IsCancellationRequested)
         {
-            var failure = S3Failure.Explain(e, ObjectCopier.SourceRole, SourceEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
+            var failure = S3Failure.Explain(e, EndRole.Source, SourceEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
             if (failure.ErrorId == ErrorIds.SourceBucketNotFound)
                 throw new RestoreException(ErrorIds.SourceBucketNotFound, FailureKind.NotFound,
-                    $"The backup bucket '{bucket}' does not exist on the {ObjectCopier.SourceRole} {SourceEndpoint.Url.GetLeftPart(UriPartial.Authority)}. Check the name (S3_BUCKET) and the endpoint; nothing was written.", e);
+                    $"The backup bucket '{bucket}' does not exist on the {EndRole.Source} {SourceEndpoint.Url.GetLeftPart(UriPartial.Authority)}. Check the name (S3_BUCKET) and the endpoint; nothing was written.", e);
             throw failure;
         }
     }
@@ -100,7 +100,7 @@ internal sealed class BucketAccess : IDisposable
         }
         catch (Exception e) when (!cancel.IsCancellationRequested)
         {
-            var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, TargetEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
+            var failure = S3Failure.Explain(e, EndRole.Target, TargetEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
             if (failure.ErrorId == ErrorIds.SourceBucketNotFound) return false; // NoSuchBucket: the restore creates it
             throw failure;
         }
@@ -120,8 +120,8 @@ internal sealed class BucketAccess : IDisposable
         {
             if (e is AmazonS3Exception { ErrorCode: "BucketAlreadyExists" })
                 throw new RestoreException(ErrorIds.TargetBucketCreateFailed, FailureKind.PermissionDenied,
-                    $"The bucket '{bucket}' exists on the {ObjectCopier.TargetRole} but belongs to another account; restore into another bucket with -TargetBucket, or use that account's credential.", e);
-            var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, TargetEndpoint, $"creating bucket '{bucket}'", ErrorIds.TargetBucketCreateFailed);
+                    $"The bucket '{bucket}' exists on the {EndRole.Target} but belongs to another account; restore into another bucket with -TargetBucket, or use that account's credential.", e);
+            var failure = S3Failure.Explain(e, EndRole.Target, TargetEndpoint, $"creating bucket '{bucket}'", ErrorIds.TargetBucketCreateFailed);
             throw new RestoreException(failure.Kind is FailureKind.AuthenticationFailed ? failure.ErrorId : ErrorIds.TargetBucketCreateFailed,
                 failure.Kind, $"The target bucket '{bucket}' could not be created: {failure.Message}", e);
         }

@@ -1,6 +1,6 @@
 using MinioRestore.Engine.Errors;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Credentials;
 
 /// <summary>
 /// Reads the credential files of other tools (AWS profiles, mc's config.json). Their errors name

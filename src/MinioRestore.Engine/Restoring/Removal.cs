@@ -1,16 +1,19 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Ends;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Transport;
+using MinioRestore.Engine.Reporting;
 
-namespace MinioRestore.Engine.Mirror;
+namespace MinioRestore.Engine.Restoring;
 
 /// <summary>
 /// -Remove: deletes the target objects in scope that the backup lacks, after every copy of the
 /// bucket. A run that went wrong (failed copies, conflicts, an earlier error) or would delete
 /// more than -MaxDelete deletes nothing: a broken or wrong backup must not empty the target.
 /// </summary>
-internal sealed class Removal(BucketAccess access, RestoreOptions options, string targetBucket, IRestoreReporter reporter)
+internal sealed class Removal(RestoreEnds access, RestoreOptions options, string targetBucket, IRestoreReporter reporter)
 {
     /// <summary>The most keys one DeleteObjects request takes.</summary>
     internal const int BatchSize = 1000;
@@ -155,12 +158,12 @@ internal sealed class Removal(BucketAccess access, RestoreOptions options, strin
     }
 
     private RestoreException Explain(Exception e, string key) =>
-        S3Failure.Explain(e, ObjectCopier.TargetRole, access.TargetEndpoint, $"removing '{key}'", ErrorIds.ObjectRemoveFailed);
+        S3Failure.Explain(e, EndRole.Target, access.TargetEndpoint, $"removing '{key}'", ErrorIds.ObjectRemoveFailed);
 
     /// <summary>A key the DeleteObjects answer lists as not deleted.</summary>
     private RestoreException Refusal(DeleteError error)
     {
-        string said = $"the {ObjectCopier.TargetRole} answered {error.Code} {error.Message}".TrimEnd();
+        string said = $"the {EndRole.Target} answered {error.Code} {error.Message}".TrimEnd();
         return error.Code switch
         {
             "AccessDenied" => new(ErrorIds.AccessDenied, FailureKind.PermissionDenied,

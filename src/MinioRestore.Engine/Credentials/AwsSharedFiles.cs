@@ -1,4 +1,4 @@
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Credentials;
 
 /// <summary>
 /// The AWS shared credentials and config files, located and merged as the AWS CLI does it:

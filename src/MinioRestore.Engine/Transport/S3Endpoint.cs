@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>
 /// One S3-compatible endpoint and the credentials to use it. The secret key and session token

@@ -1,3 +1,5 @@
+// The output type keeps the namespace it shipped with: format views, the help and scripts name it
+// (MinioRestore.Engine.Mirror.RestoreResult), as they name error IDs.
 namespace MinioRestore.Engine.Mirror;
 
 public enum RestoreStatus

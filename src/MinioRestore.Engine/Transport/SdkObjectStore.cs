@@ -1,9 +1,9 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using MinioRestore.Engine.Comparing;
-using MinioRestore.Engine.Endpoints;
 
-namespace MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Comparing;
+
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>The data path through AWSSDK.S3, for Amazon S3 endpoints.</summary>
 internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control, int maxConnections) : IObjectStore

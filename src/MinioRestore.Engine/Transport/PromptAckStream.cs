@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>
 /// A connection that acknowledges what it receives at once (Linux's TCP_QUICKACK before each read).

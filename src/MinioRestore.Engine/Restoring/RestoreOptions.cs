@@ -1,6 +1,6 @@
 using MinioRestore.Engine.Copying;
 
-namespace MinioRestore.Engine.Mirror;
+namespace MinioRestore.Engine.Restoring;
 
 /// <summary>What to restore and how. Defaults are what a user gets without tuning.</summary>
 public sealed record RestoreOptions(string SourceBucket, string TargetBucket)

@@ -1,4 +1,4 @@
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Credentials;
 
 /// <summary>
 /// What credential lookups read from the machine: environment variables and the home folder.

@@ -1,6 +1,6 @@
 using MinioRestore.Engine.Errors;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>Checks an endpoint URL the way an operator types it: scheme, host and port only.</summary>
 public static class EndpointUrl

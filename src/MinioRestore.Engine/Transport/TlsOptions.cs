@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>
 /// How an https endpoint's certificate is checked: by the system's trust store (the default),

@@ -1,8 +1,8 @@
 using Amazon.S3;
 using MinioRestore.Engine.Comparing;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Copying;
 
-namespace MinioRestore.Engine.Copying;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>
 /// The data path of one end: reading object bodies and writing them, as single PUTs or as parts.

@@ -2,7 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>Builds the AWSSDK.S3 client used for both ends (S3 source and MinIO target).</summary>
 internal static class S3ClientFactory

@@ -1,7 +1,8 @@
 using System.Net;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Transport;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Credentials;
 
 /// <summary>
 /// Finds the credential for the S3 side as AWS.Tools does; the first that applies wins:

@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Ends;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Transport;
 
-namespace MinioRestore.Engine.Mirror;
+namespace MinioRestore.Engine.Restoring;
 
 /// <summary>
 /// Restores buckets from an S3 source into a MinIO target: list both -> merge -> decide -> copy
@@ -14,7 +17,7 @@ namespace MinioRestore.Engine.Mirror;
 /// </summary>
 public sealed class Restorer : IDisposable
 {
-    private readonly BucketAccess _access;
+    private readonly RestoreEnds _access;
 
     public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
         : this(source, target, maxConnections, DataPath.Auto)
@@ -23,7 +26,7 @@ public sealed class Restorer : IDisposable
 
     internal Restorer(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath)
     {
-        _access = new BucketAccess(source, target, maxConnections, dataPath);
+        _access = new RestoreEnds(source, target, maxConnections, dataPath);
     }
 
     public async Task<RestoreResult> RestoreAsync(RestoreOptions options, IRestoreReporter reporter, RestoreProgress? progress, CancellationToken cancel)
@@ -120,7 +123,7 @@ public sealed class Restorer : IDisposable
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, _access.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
+                    var failure = S3Failure.Explain(e, EndRole.Target, _access.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
                     tally.OnFailed();
                     reporter.Report(new(RestoreEventKind.ObjectFailed, targetBucket, entry.Key, entry.Size,
                         $"'{entry.Key}' was not restored: {failure.Message}", failure));

@@ -1,7 +1,7 @@
 using Amazon.S3;
 using MinioRestore.Engine.Errors;
 
-namespace MinioRestore.Engine.Endpoints;
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>Checks that an endpoint answers and accepts its credentials, before any work starts.</summary>
 public static class EndpointCheck

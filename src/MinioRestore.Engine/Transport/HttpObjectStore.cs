@@ -5,10 +5,10 @@ using System.Text;
 using System.Xml;
 using Amazon.Runtime;
 using Amazon.S3;
-using MinioRestore.Engine.Comparing;
-using MinioRestore.Engine.Endpoints;
 
-namespace MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Comparing;
+
+namespace MinioRestore.Engine.Transport;
 
 /// <summary>
 /// The data path for S3-compatible servers: path-style SigV4 requests on one pooled HttpClient.

@@ -1,6 +1,6 @@
 using MinioRestore.Engine.Errors;
 
-namespace MinioRestore.Engine.Mirror;
+namespace MinioRestore.Engine.Reporting;
 
 public enum RestoreEventKind
 {
