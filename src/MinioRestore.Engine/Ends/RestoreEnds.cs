@@ -11,8 +11,9 @@ namespace MinioRestore.Engine.Ends;
 /// <summary>
 /// The two ends of a restore, with their connections (the SDK clients for listing and control,
 /// the data paths for bodies), and what every operation on them starts with: checking and
-/// creating buckets, and the merged listing of both buckets, with failures explained.
-/// Shared by the restore and the verification.
+/// creating buckets, the merged listing of both buckets, with failures explained, and copiers
+/// between two of their buckets. Shared by the restore and the verification, so it belongs to
+/// neither.
 /// </summary>
 internal sealed class RestoreEnds : IDisposable
 {
@@ -101,7 +102,7 @@ internal sealed class RestoreEnds : IDisposable
         catch (Exception e) when (!cancel.IsCancellationRequested)
         {
             var failure = S3Failure.Explain(e, EndRole.Target, TargetEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
-            if (failure.ErrorId == ErrorIds.SourceBucketNotFound) return false; // NoSuchBucket: the restore creates it
+            if (failure.ErrorId == ErrorIds.TargetBucketNotFound) return false; // NoSuchBucket: the restore creates it
             throw failure;
         }
     }
@@ -126,6 +127,13 @@ internal sealed class RestoreEnds : IDisposable
                 failure.Kind, $"The target bucket '{bucket}' could not be created: {failure.Message}", e);
         }
     }
+
+    /// <summary>A copier between two buckets of these ends, on their connections and data paths.</summary>
+    internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout,
+        Action<string, RestoreException, int>? onRetry) =>
+        new(new CopyEnd(Source, SourceData, SourceEndpoint, sourceBucket),
+            new CopyEnd(Target, TargetData, TargetEndpoint, targetBucket),
+            retry, partConcurrency, idleTimeout, onRetry);
 
     public void Dispose()
     {

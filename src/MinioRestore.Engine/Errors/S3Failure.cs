@@ -24,7 +24,7 @@ public static class S3Failure
         string at = $"{where} {endpoint.Url.GetLeftPart(UriPartial.Authority)}";
 
         if (Find<AmazonServiceException>(error) is { } service && (service.ErrorCode is { Length: > 0 } || service.StatusCode != 0))
-            return FromService(service, error, at, endpoint, what, fallbackId);
+            return FromService(service, error, where, at, endpoint, what, fallbackId);
 
         if (Find<AuthenticationException>(error) is not null)
             return new(ErrorIds.EndpointUnreachable, FailureKind.ConnectionFailed,
@@ -71,7 +71,7 @@ public static class S3Failure
         return new(fallbackId, FailureKind.Unexpected, $"Unexpected failure at the {at} while {what}: {error.GetType().Name}.", error);
     }
 
-    private static RestoreException FromService(AmazonServiceException e, Exception original, string at, S3Endpoint endpoint, string what, string fallbackId)
+    private static RestoreException FromService(AmazonServiceException e, Exception original, string where, string at, S3Endpoint endpoint, string what, string fallbackId)
     {
         var code = e.ErrorCode ?? "";
         var status = (int)e.StatusCode;
@@ -93,7 +93,9 @@ public static class S3Failure
                 return new(ErrorIds.AccessDenied, FailureKind.PermissionDenied,
                     $"The {at} denied access while {what}: access key '{endpoint.AccessKeyId}' lacks the permission. Grant it or use another credential.", original);
             case "NoSuchBucket":
-                return new(ErrorIds.SourceBucketNotFound, FailureKind.NotFound, $"The bucket does not exist at the {at} ({what}).", original);
+                // Named by the end that answered: a missing backup bucket and a vanished target bucket need different fixes.
+                return new(where == EndRole.Target ? ErrorIds.TargetBucketNotFound : ErrorIds.SourceBucketNotFound, FailureKind.NotFound,
+                    $"The bucket does not exist at the {at} ({what}).", original);
             case "NoSuchKey":
                 return new(ErrorIds.SourceObjectVanished, FailureKind.NotFound,
                     $"The object was deleted at the {at} after it was listed ({what}).", original);

@@ -1,3 +1,4 @@
+using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Errors;
 
 namespace MinioRestore.Engine.Reporting;
@@ -7,6 +8,7 @@ public enum RestoreEventKind
     BucketCreated,
     WouldCreateBucket,
     Copied,
+    /// <summary>-WhatIf: an object that would be copied; <see cref="RestoreEvent.Action"/> says whether as a copy or an overwrite.</summary>
     WouldCopy,
     Skipped,
     Conflict,
@@ -25,11 +27,14 @@ public enum RestoreEventKind
     RemovalRefused,
 }
 
-/// <summary>Something that happened during a restore, for the caller to show (verbose, warning, error, what-if).</summary>
-public sealed record RestoreEvent(RestoreEventKind Kind, string Bucket, string? Key, long Size, string Message, RestoreException? Failure = null);
-
-/// <summary>Receives restore events. Called from worker threads: implementations must be thread-safe and quick.</summary>
-public interface IRestoreReporter
+/// <summary>
+/// Something that happened during a restore, for the caller to show (verbose, warning, error,
+/// what-if). <see cref="Message"/> is for people; consumers decide by <see cref="Kind"/>,
+/// <see cref="Action"/> and <see cref="Failure"/>, never by the text.
+/// </summary>
+/// <param name="Bucket">The target bucket.</param>
+public sealed record RestoreEvent(RestoreEventKind Kind, string Bucket, string? Key, string Message, RestoreException? Failure = null)
 {
-    void Report(RestoreEvent restoreEvent);
+    /// <summary>For copies: how the object is (or would be) written, a copy of a missing object or an overwrite.</summary>
+    public CopyAction? Action { get; init; }
 }

@@ -3,12 +3,11 @@ namespace MinioRestore.Engine.Reporting;
 /// <summary>Live counters of a running restore, updated by the workers and read by whoever shows progress.</summary>
 public sealed class RestoreProgress
 {
-    private long _listed, _listedBytes, _toCopy, _toCopyBytes, _done, _transferred;
+    private long _listed, _toCopy, _toCopyBytes, _done, _transferred;
     private int _listingDone;
 
-    /// <summary>Source objects listed so far, and their bytes.</summary>
+    /// <summary>Source objects listed so far.</summary>
     public long Listed => Interlocked.Read(ref _listed);
-    public long ListedBytes => Interlocked.Read(ref _listedBytes);
 
     /// <summary>Objects (and bytes) found to need copying so far.</summary>
     public long ToCopy => Interlocked.Read(ref _toCopy);
@@ -23,7 +22,7 @@ public sealed class RestoreProgress
     /// <summary>True once both listings are read to the end, so totals are final.</summary>
     public bool ListingComplete => Volatile.Read(ref _listingDone) == 1;
 
-    internal void OnListed(long size) { Interlocked.Increment(ref _listed); Interlocked.Add(ref _listedBytes, size); }
+    internal void OnListed() => Interlocked.Increment(ref _listed);
     internal void OnPlanned(long size) { Interlocked.Increment(ref _toCopy); Interlocked.Add(ref _toCopyBytes, size); }
     internal void OnDone() => Interlocked.Increment(ref _done);
     internal void OnBytes(long n) => Interlocked.Add(ref _transferred, n);

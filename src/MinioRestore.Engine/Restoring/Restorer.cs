@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MinioRestore.Engine.Comparing;
-using MinioRestore.Engine.Copying;
 using MinioRestore.Engine.Ends;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
@@ -12,13 +11,11 @@ namespace MinioRestore.Engine.Restoring;
 
 /// <summary>
 /// Restores buckets from an S3 source into a MinIO target: list both -> merge -> decide -> copy
-/// (rclone's pipeline), then, with -Remove, delete what the backup lacks. One instance keeps the
-/// HTTP connections of both ends for several buckets.
+/// (rclone's pipeline), then, with -Remove, delete what the backup lacks, and report. One
+/// instance keeps the HTTP connections of both ends for several buckets.
 /// </summary>
 public sealed class Restorer : IDisposable
 {
-    private readonly RestoreEnds _access;
-
     public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
         : this(source, target, maxConnections, DataPath.Auto)
     {
@@ -26,45 +23,34 @@ public sealed class Restorer : IDisposable
 
     internal Restorer(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath)
     {
-        _access = new RestoreEnds(source, target, maxConnections, dataPath);
+        Ends = new RestoreEnds(source, target, maxConnections, dataPath);
     }
+
+    /// <summary>Both ends' connections, for tests and tools that copy single objects.</summary>
+    internal RestoreEnds Ends { get; }
 
     public async Task<RestoreResult> RestoreAsync(RestoreOptions options, IRestoreReporter reporter, RestoreProgress? progress, CancellationToken cancel)
     {
-        progress ??= new RestoreProgress();
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         string sourceBucket = BucketNames.Validate(options.SourceBucket, "source", legacy: true);
         string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDelete);
+        var run = new BucketRun(Ends, options, sourceBucket, targetBucket, reporter, progress ?? new RestoreProgress(), cancel);
 
         // Everything that can stop the run is checked before anything is written.
-        await _access.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
-        bool targetExists = await _access.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
-        bool created = false;
-        if (!targetExists)
-        {
-            if (options.WhatIf)
-            {
-                reporter.Report(new(RestoreEventKind.WouldCreateBucket, targetBucket, null, 0, $"Create bucket '{targetBucket}' on the MinIO target"));
-            }
-            else
-            {
-                await _access.CreateTargetBucketAsync(targetBucket, cancel).ConfigureAwait(false);
-                created = true;
-                reporter.Report(new(RestoreEventKind.BucketCreated, targetBucket, null, 0, $"Created bucket '{targetBucket}' on the MinIO target."));
-            }
-        }
+        await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        bool targetExists = await Ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+        bool created = !targetExists && await run.Writer.CreateBucketAsync().ConfigureAwait(false);
 
-        var tally = new Tally();
-        var removal = options.Remove ? new Removal(_access, options, targetBucket, reporter) : null;
         var status = RestoreStatus.Succeeded;
         try
         {
-            await CopyAllAsync(options, sourceBucket, targetBucket, targetExists, reporter, progress, tally, removal, cancel).ConfigureAwait(false);
+            var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel);
+            await run.Writer.CopyAllAsync(PlanAsync(run, merged)).ConfigureAwait(false);
             // Deletions come last, once every copy of the bucket has finished.
-            if (removal is not null)
-                await removal.RunAsync(bucketFailed: false, tally.Failed, tally.Conflicts, cancel).ConfigureAwait(false);
+            if (run.Removal is { } removal)
+                await removal.RunAsync(bucketFailed: false).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -73,129 +59,57 @@ public sealed class Restorer : IDisposable
         catch (RestoreException failure)
         {
             status = RestoreStatus.Failed;
-            reporter.Report(new(RestoreEventKind.BucketFailed, sourceBucket, null, 0, failure.Message, failure));
-            if (removal is not null)
-                await removal.RunAsync(bucketFailed: true, tally.Failed, tally.Conflicts, cancel).ConfigureAwait(false);
+            reporter.Report(new(RestoreEventKind.BucketFailed, sourceBucket, null, failure.Message, failure));
+            if (run.Removal is { } removal)
+                await removal.RunAsync(bucketFailed: true).ConfigureAwait(false);
         }
 
-        long failed = tally.Failed + (removal?.Failed ?? 0);
+        var tally = run.Tally;
+        long failed = tally.Failed + (run.Removal?.Failed ?? 0);
         if (status == RestoreStatus.Succeeded)
-            status = options.WhatIf ? RestoreStatus.WhatIf : failed > 0 || removal is { Refused: true } ? RestoreStatus.Failed : RestoreStatus.Succeeded;
+            status = run.Writer.Completed(anyFailure: failed > 0 || run.Removal is { Refused: true });
         return new RestoreResult
         {
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
             Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed,
-            TargetOnly = tally.TargetOnly, Removed = removal?.Removed ?? 0, RemovalSkippedReason = removal?.SkippedReason,
+            TargetOnly = tally.TargetOnly, Removed = run.Removal?.Removed ?? 0, RemovalSkippedReason = run.Removal?.SkippedReason,
             Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
-            SourceEndpoint = _access.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
-            TargetEndpoint = _access.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority),
+            SourceEndpoint = Ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
+            TargetEndpoint = Ends.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority),
             StartTime = started, EndTime = started + clock.Elapsed,
         };
     }
 
-    private async Task CopyAllAsync(RestoreOptions options, string sourceBucket, string targetBucket, bool targetExists,
-        IRestoreReporter reporter, RestoreProgress progress, Tally tally, Removal? removal, CancellationToken cancel)
-    {
-        var copier = Copier(sourceBucket, targetBucket, options.Retry, options.PartConcurrency, options.IdleTimeout,
-            (what, failure, attempt) => reporter.Report(new(RestoreEventKind.Retrying, targetBucket, what, 0,
-                $"Retrying '{what}' (attempt {attempt + 1} of {options.Retry.Attempts}): {failure.Message}", failure)));
-
-        var merged = _access.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel);
-        var toCopy = PlanAsync(merged, options, targetBucket, reporter, progress, tally, removal);
-
-        if (options.WhatIf)
-        {
-            await foreach (var _ in toCopy.WithCancellation(cancel).ConfigureAwait(false)) { }
-            return;
-        }
-
-        await Parallel.ForEachAsync(toCopy, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancel },
-            async (entry, ct) =>
-            {
-                try
-                {
-                    var verification = await copier.CopyAsync(entry, progress.OnBytes, ct).ConfigureAwait(false);
-                    tally.OnCopied(entry.Size);
-                    reporter.Report(verification == Verification.MatchesSourceETag
-                        ? new(RestoreEventKind.Copied, targetBucket, entry.Key, entry.Size, $"Copied '{entry.Key}' ({entry.Size} bytes, verified against the backup's ETag).")
-                        : new(RestoreEventKind.CopiedUnverified, targetBucket, entry.Key, entry.Size,
-                            $"Copied '{entry.Key}' ({entry.Size} bytes); the target holds exactly the bytes read, but the backup's ETag '{ETag.Parse(entry.ETag)}' is not a hash that could be reproduced."));
-                }
-                catch (Exception e) when (!ct.IsCancellationRequested)
-                {
-                    var failure = S3Failure.Explain(e, EndRole.Target, _access.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
-                    tally.OnFailed();
-                    reporter.Report(new(RestoreEventKind.ObjectFailed, targetBucket, entry.Key, entry.Size,
-                        $"'{entry.Key}' was not restored: {failure.Message}", failure));
-                }
-                finally
-                {
-                    progress.OnDone();
-                }
-            }).ConfigureAwait(false);
-    }
-
-    /// <summary>A copier between two buckets of this restorer's endpoints, on its connections and data paths.</summary>
-    internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout,
-        Action<string, RestoreException, int>? onRetry) =>
-        new(new CopyEnd(_access.Source, _access.SourceData, _access.SourceEndpoint, sourceBucket),
-            new CopyEnd(_access.Target, _access.TargetData, _access.TargetEndpoint, targetBucket),
-            retry, partConcurrency, idleTimeout, onRetry);
-
-    /// <summary>Decides per key and yields the objects to copy; skips and conflicts are reported here.</summary>
-    private static async IAsyncEnumerable<ObjectEntry> PlanAsync(IAsyncEnumerable<MergedEntry> merged, RestoreOptions options,
-        string targetBucket, IRestoreReporter reporter, RestoreProgress progress, Tally tally, Removal? removal)
+    /// <summary>Decides per key and yields the objects to copy; skips, conflicts and target-only objects are dealt with here.</summary>
+    private static async IAsyncEnumerable<PlannedCopy> PlanAsync(BucketRun run, IAsyncEnumerable<MergedEntry> merged)
     {
         await foreach (var item in merged.ConfigureAwait(false))
         {
-            if (item.Source is { } s) progress.OnListed(s.Size);
-            var decision = CopyPlanner.Decide(item.Source, item.Target, options.Overwrite);
+            if (item.Source is not null) run.Progress.OnListed();
+            var decision = CopyPlanner.Decide(item.Source, item.Target, run.Options.Overwrite);
             switch (decision.Action)
             {
                 case CopyAction.TargetOnly:
-                    tally.OnTargetOnly();
-                    removal?.OnTargetOnly(item.Key);
+                    run.Tally.OnTargetOnly();
+                    run.Removal?.OnTargetOnly(item.Key);
                     break;
                 case CopyAction.Skip:
-                    tally.OnSkipped();
-                    reporter.Report(new(RestoreEventKind.Skipped, targetBucket, item.Key, item.Source!.Size, $"Skipped '{item.Key}': {decision.Reason}."));
+                    run.Tally.OnSkipped();
+                    run.Report(RestoreEventKind.Skipped, item.Key, $"Skipped '{item.Key}': {decision.Reason}.");
                     break;
                 case CopyAction.Conflict:
-                    tally.OnConflict();
-                    reporter.Report(new(RestoreEventKind.Conflict, targetBucket, item.Key, item.Source!.Size,
-                        $"'{item.Key}' differs on the target and was left alone: {decision.Reason}. Use -Overwrite to replace it with the backup."));
+                    run.Tally.OnConflict();
+                    run.Report(RestoreEventKind.Conflict, item.Key,
+                        $"'{item.Key}' differs on the target and was left alone: {decision.Reason}. Use -Overwrite to replace it with the backup.");
                     break;
                 default:
-                    progress.OnPlanned(item.Source!.Size);
-                    if (options.WhatIf)
-                    {
-                        tally.OnCopied(item.Source.Size);
-                        reporter.Report(new(RestoreEventKind.WouldCopy, targetBucket, item.Key, item.Source.Size,
-                            $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{item.Key}' ({item.Source.Size} bytes): {decision.Reason}"));
-                    }
-                    yield return item.Source;
+                    run.Progress.OnPlanned(item.Source!.Size);
+                    yield return new PlannedCopy(item.Source, decision);
                     break;
             }
         }
-        progress.OnListingComplete();
+        run.Progress.OnListingComplete();
     }
 
-    public void Dispose() => _access.Dispose();
-
-    /// <summary>Result counters, updated from the workers.</summary>
-    private sealed class Tally
-    {
-        private long _copied, _skipped, _conflicts, _failed, _targetOnly, _bytes;
-        public long Copied => Interlocked.Read(ref _copied);
-        public long Skipped => Interlocked.Read(ref _skipped);
-        public long Conflicts => Interlocked.Read(ref _conflicts);
-        public long Failed => Interlocked.Read(ref _failed);
-        public long TargetOnly => Interlocked.Read(ref _targetOnly);
-        public long Bytes => Interlocked.Read(ref _bytes);
-        public void OnCopied(long size) { Interlocked.Increment(ref _copied); Interlocked.Add(ref _bytes, size); }
-        public void OnSkipped() => Interlocked.Increment(ref _skipped);
-        public void OnConflict() => Interlocked.Increment(ref _conflicts);
-        public void OnFailed() => Interlocked.Increment(ref _failed);
-        public void OnTargetOnly() => Interlocked.Increment(ref _targetOnly);
-    }
+    public void Dispose() => Ends.Dispose();
 }

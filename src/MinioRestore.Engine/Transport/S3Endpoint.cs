@@ -36,13 +36,9 @@ public sealed class S3Endpoint
     public TlsOptions Tls { get; init; } = TlsOptions.Default;
     public string Region { get; }
     public string AccessKeyId { get; }
-    public bool HasSessionToken => _secret.Domain.Length > 0;
 
     internal string SecretKey => _secret.Password;
     internal string? SessionToken => _secret.Domain.Length > 0 ? _secret.Domain : null;
-
-    /// <summary>Every string that must never be printed: the secret key and the session token.</summary>
-    internal IEnumerable<string> Secrets => SessionToken is { } t ? [SecretKey, t] : [SecretKey];
 
     public override string ToString() => $"{Url.GetLeftPart(UriPartial.Authority)} (access key {AccessKeyId})";
 }

@@ -63,7 +63,7 @@ public sealed class CopyingTests
     [InlineData("SignatureDoesNotMatch", 403, ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed, false)]
     [InlineData("ExpiredToken", 400, ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed, false)]
     [InlineData("AccessDenied", 403, ErrorIds.AccessDenied, FailureKind.PermissionDenied, false)]
-    [InlineData("NoSuchBucket", 404, ErrorIds.SourceBucketNotFound, FailureKind.NotFound, false)]
+    [InlineData("NoSuchBucket", 404, ErrorIds.TargetBucketNotFound, FailureKind.NotFound, false)]
     [InlineData("SlowDown", 503, ErrorIds.ObjectCopyFailed, FailureKind.Unavailable, true)]
     [InlineData("", 500, ErrorIds.ObjectCopyFailed, FailureKind.Unavailable, true)]
     [InlineData("BadDigest", 400, ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed, true)]
@@ -77,6 +77,16 @@ public sealed class CopyingTests
         Assert.Equal(transient, failure.IsTransient);
         Assert.Contains("MinIO target", failure.Message);
         Assert.DoesNotContain("Zx9-unit-test-secret-value", failure.Message);
+    }
+
+    [Theory]
+    [InlineData(EndRole.Source, ErrorIds.SourceBucketNotFound)]
+    [InlineData(EndRole.Target, ErrorIds.TargetBucketNotFound)]
+    public void NoSuchBucket_is_named_by_the_end_that_answered(string role, string id)
+    {
+        var failure = S3Failure.Explain(S3Error("NoSuchBucket", 404), role, Endpoint, "testing", ErrorIds.ObjectCopyFailed);
+        Assert.Equal(id, failure.ErrorId);
+        Assert.Contains(role, failure.Message);
     }
 
     [Theory]

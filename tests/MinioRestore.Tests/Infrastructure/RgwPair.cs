@@ -74,7 +74,7 @@ public sealed class RgwPair : IDisposable
 
     internal sealed class CopierUnderTest(Restorer restorer, string sourceBucket, string targetBucket, int attempts, int partConcurrency) : IDisposable
     {
-        public ObjectCopier Copier { get; } = restorer.Copier(sourceBucket, targetBucket,
+        public ObjectCopier Copier { get; } = restorer.Ends.Copier(sourceBucket, targetBucket,
             new MinioRestore.Engine.Copying.RetryPolicy(attempts, TimeSpan.Zero, TimeSpan.Zero), partConcurrency, TimeSpan.FromSeconds(30), null);
 
         public void Dispose() => restorer.Dispose();
