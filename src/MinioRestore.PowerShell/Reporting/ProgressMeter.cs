@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using MinioRestore.Engine.Reporting;
 
-namespace MinioRestore.PowerShell.Hosting;
+namespace MinioRestore.PowerShell.Reporting;
 
 /// <summary>Turns the engine's live counters into Write-Progress records: objects, bytes and rate.</summary>
 internal sealed class ProgressMeter(int activityId, string activity)
