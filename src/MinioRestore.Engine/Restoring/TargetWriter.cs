@@ -46,7 +46,7 @@ internal abstract class TargetWriter(BucketRun run)
         public override async Task<bool> CreateBucketAsync()
         {
             await Run.Ends.CreateTargetBucketAsync(Run.TargetBucket, Run.Cancel).ConfigureAwait(false);
-            Run.Report(RestoreEventKind.BucketCreated, null, $"Created bucket '{Run.TargetBucket}' on the MinIO target.");
+            Run.Report(RestoreEventKind.BucketCreated, null, $"Created bucket '{Run.TargetBucket}' on the {EndRole.Target}.");
             return true;
         }
 
@@ -163,7 +163,7 @@ internal abstract class TargetWriter(BucketRun run)
     {
         public override Task<bool> CreateBucketAsync()
         {
-            Run.Report(RestoreEventKind.WouldCreateBucket, null, $"Create bucket '{Run.TargetBucket}' on the MinIO target");
+            Run.Report(RestoreEventKind.WouldCreateBucket, null, $"Create bucket '{Run.TargetBucket}' on the {EndRole.Target}");
             return Task.FromResult(false);
         }
 

@@ -116,11 +116,11 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
             WriteWarning("-SkipCertificateCheck: TLS certificates are not checked, so anyone between this machine and the endpoints can read and change the data. Use -MinioCaBundle/-S3CaBundle instead.");
         WriteVerbose($"S3 source {s3.Url.GetLeftPart(UriPartial.Authority)} (from {s3UrlOrigin}; region {s3.Region}): {s3Credential}.");
         WriteVerbose($"MinIO target {minio.Url.GetLeftPart(UriPartial.Authority)}: {minioCredential}.");
-        WriteVerbose($"Checking the S3 source {s3} and the MinIO target {minio}.");
+        WriteVerbose($"Checking the {EndRole.Source} {s3} and the {EndRole.Target} {minio}.");
         var (s3Failure, minioFailure) = RunOnThreadPool(async cancel =>
         {
-            var s3Check = Check(s3, "S3 source", cancel);
-            var minioCheck = Check(minio, "MinIO target", cancel);
+            var s3Check = Check(s3, EndRole.Source, cancel);
+            var minioCheck = Check(minio, EndRole.Target, cancel);
             return (await s3Check.ConfigureAwait(false), await minioCheck.ConfigureAwait(false));
         });
         if (s3Failure is not null) ThrowTerminatingError(ErrorRecords.From(s3Failure, s3.Url));

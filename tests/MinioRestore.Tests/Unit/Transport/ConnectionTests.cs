@@ -5,7 +5,7 @@ using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Tests.Unit.Transport;
 
-/// <summary>The engine's own TCP connections (Endpoints/PromptAckStream.cs).</summary>
+/// <summary>The engine's own TCP connections (Transport/PromptAckStream.cs).</summary>
 public sealed class ConnectionTests
 {
     private const int IpProtoTcp = 6, TcpQuickAck = 12;
