@@ -11,9 +11,6 @@ namespace MinioRestore.Engine.Restoring;
 /// </summary>
 internal sealed class Removal(BucketRun run)
 {
-    /// <summary>The most keys one DeleteObjects request takes.</summary>
-    internal const int BatchSize = 1000;
-
     // Kept only up to MaxDelete: beyond it nothing is removed, so memory stays bounded.
     private readonly List<string> _candidates = [];
     private long _found;
@@ -98,12 +95,5 @@ internal sealed class Removal(BucketRun run)
     {
         SkippedReason = reason;
         run.Report(RestoreEventKind.RemovalSkipped, null, reason);
-    }
-
-    internal static bool XmlSafe(string key)
-    {
-        foreach (char c in key)
-            if (c < ' ' || c is '\uFFFE' or '\uFFFF') return false;
-        return true;
     }
 }

@@ -37,11 +37,19 @@ internal abstract class TargetWriter(BucketRun run)
     /// <summary>The status of a bucket that ran to its end.</summary>
     public abstract RestoreStatus Completed(bool anyFailure);
 
+    /// <summary>Whether DeleteObjects' XML (1.0) can carry the key; others are deleted one request each.</summary>
+    internal static bool XmlSafe(string key)
+    {
+        foreach (char c in key)
+            if (c < ' ' || c is '\uFFFE' or '\uFFFF') return false;
+        return true;
+    }
+
     /// <summary>Writes to the target.</summary>
     private sealed class Live(BucketRun run) : TargetWriter(run)
     {
         /// <summary>The most keys one DeleteObjects request takes.</summary>
-        private const int DeleteBatchSize = Removal.BatchSize;
+        private const int DeleteBatchSize = 1000;
 
         public override async Task<bool> CreateBucketAsync()
         {
@@ -84,9 +92,9 @@ internal abstract class TargetWriter(BucketRun run)
             var approved = confirm is null ? keys : await confirm(Run.TargetBucket, keys, Run.Cancel).WaitAsync(Run.Cancel).ConfigureAwait(false);
             removal.OnConfirmed(approved.Count, keys.Count);
             // XML 1.0 cannot carry control characters, so such keys go one request each.
-            foreach (var batch in approved.Where(Removal.XmlSafe).Chunk(DeleteBatchSize))
+            foreach (var batch in approved.Where(XmlSafe).Chunk(DeleteBatchSize))
                 await DeleteBatchAsync(removal, batch).ConfigureAwait(false);
-            foreach (var key in approved.Where(k => !Removal.XmlSafe(k)))
+            foreach (var key in approved.Where(k => !XmlSafe(k)))
                 await DeleteOneAsync(removal, key).ConfigureAwait(false);
         }
 

@@ -1,6 +1,5 @@
 using Amazon.S3;
 using MinioRestore.Engine.Comparing;
-using MinioRestore.Engine.Copying;
 
 namespace MinioRestore.Engine.Transport;
 

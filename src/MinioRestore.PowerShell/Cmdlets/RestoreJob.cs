@@ -5,7 +5,6 @@ using MinioRestore.Engine.Mirror;
 using MinioRestore.Engine.Reporting;
 using MinioRestore.Engine.Restoring;
 using MinioRestore.PowerShell.Hosting;
-using MinioRestore.PowerShell.Reporting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
 

@@ -4,7 +4,6 @@ using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
 using MinioRestore.Engine.Reporting;
 using MinioRestore.Engine.Restoring;
-using MinioRestore.PowerShell.Hosting;
 using MinioRestore.PowerShell.Reporting;
 
 namespace MinioRestore.PowerShell.Cmdlets;

@@ -1,9 +1,6 @@
 using System.Management.Automation;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Errors;
-using MinioRestore.Engine.Listing;
-using MinioRestore.Engine.Restoring;
-using MinioRestore.Tests.Support;
 
 namespace MinioRestore.Tests.Unit.Comparing;
 

@@ -1,11 +1,8 @@
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Amazon.S3;
 using MinioRestore.Engine.Copying;
 using MinioRestore.Engine.Errors;
-using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Transport;
-using MinioRestore.Tests.Support;
 
 namespace MinioRestore.Tests.Unit.Copying;
 

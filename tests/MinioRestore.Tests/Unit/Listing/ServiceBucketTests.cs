@@ -1,8 +1,5 @@
-using System.Management.Automation;
-using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
-using MinioRestore.Engine.Restoring;
 
 namespace MinioRestore.Tests.Unit.Listing;
 

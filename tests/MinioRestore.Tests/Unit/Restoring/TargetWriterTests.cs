@@ -1,13 +1,9 @@
-using System.Management.Automation;
-using MinioRestore.Engine.Comparing;
-using MinioRestore.Engine.Errors;
-using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Restoring;
 
 namespace MinioRestore.Tests.Unit.Restoring;
 
 /// <summary>How -Remove sends keys to DeleteObjects.</summary>
-public sealed class RemovalTests
+public sealed class TargetWriterTests
 {
     [Theory]
     [InlineData("plain/key.txt", true)]
@@ -18,6 +14,6 @@ public sealed class RemovalTests
     [InlineData("nonchar\uFFFE", false)]
     public void Keys_XML_cannot_carry_are_removed_one_by_one(string key, bool batchable)
     {
-        Assert.Equal(batchable, Removal.XmlSafe(key));
+        Assert.Equal(batchable, TargetWriter.XmlSafe(key));
     }
 }
