@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Mirror;
+using MinioRestore.Tests.Engine;
+using MinioRestore.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace MinioRestore.Tests.Faults;
+
+/// <summary>
+/// Restores from and into servers that answer otherwise than RGW does. The fault proxy in front
+/// of real RGW servers plays those servers (an emulation: it answers or rewrites as the other
+/// server documents it); everything else is RGW's own behaviour.
+/// </summary>
+[Collection(RgwCollection.Name)]
+public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
+{
+    private static readonly RetryPolicy FastRetry = new(3, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50));
+
+    private static bool Listing(ProxiedRequest r) => r.Method == "GET" && r.Target.Contains("list-type=2");
+
+    private async Task<(RestoreResult Result, RecordingReporter Reporter)> RestoreAsync(string bucket, string target, FaultProxy? sourceProxy,
+        FaultProxy? targetProxy = null, bool remove = false)
+    {
+        var source = new S3Endpoint(sourceProxy?.Endpoint ?? rgw.Source.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
+        var minio = new S3Endpoint(targetProxy?.Endpoint ?? rgw.Target.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
+        using var restorer = new Restorer(source, minio);
+        var reporter = new RecordingReporter();
+        var result = await restorer.RestoreAsync(new RestoreOptions(bucket, target) { Retry = FastRetry, Remove = remove, Concurrency = 4 },
+            reporter, null, CancellationToken.None);
+        output.WriteLine(result.ToString());
+        foreach (var e in reporter.Events.Where(e => e.Failure is not null)) output.WriteLine($"{e.Kind} {e.Key}: {e.Message}");
+        return (result, reporter);
+    }
+
+    [Fact]
+    public async Task A_source_listing_marked_truncated_without_a_continuation_token_fails_the_bucket_and_removes_nothing()
+    {
+        string bucket = RgwPair.NewBucket("cut-listing");
+        await S3.SeedAsync(rgw.SourceS3, bucket, "a", "b", "c");
+        await S3.SeedAsync(rgw.TargetS3, bucket, "a", "extra-1", "extra-2");
+        // A page that says more follows but gives no token to read it (a broken server or proxy).
+        using var source = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: r => Listing(r)
+            ? new Emulation(RewriteBody: xml => Regex.Replace(xml.Replace("<IsTruncated>false</IsTruncated>", "<IsTruncated>true</IsTruncated>"),
+                "<NextContinuationToken>.*?</NextContinuationToken>", ""))
+            : null);
+
+        var (result, reporter) = await RestoreAsync(bucket, bucket, source, remove: true);
+
+        Assert.True(source.Emulated > 0);
+        Assert.Equal(RestoreStatus.Failed, result.Status);
+        var failure = Assert.Single(reporter.Of(RestoreEventKind.BucketFailed));
+        Assert.Equal(ErrorIds.ListingFailed, failure.Failure!.ErrorId);
+        Assert.Contains("continuation token", failure.Message);
+        Assert.Equal(0, result.Removed);
+        Assert.Equal(["a", "extra-1", "extra-2"], await S3.KeysAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
+    public async Task Keys_from_a_server_that_ignores_encoding_type_are_taken_as_they_are()
+    {
+        string bucket = RgwPair.NewBucket("raw-keys");
+        string[] keys = ["a+b", "100%", "x%41y", "plus+and space", "%2B"];
+        await S3.SeedAsync(rgw.SourceS3, bucket, keys);
+        // Such a server sends the keys as stored and no <EncodingType>: decoding them again would turn "a+b" into "a b".
+        using var source = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: r => Listing(r)
+            ? new Emulation(RewriteBody: xml => Regex.Replace(xml.Replace("<EncodingType>url</EncodingType>", ""),
+                "<Key>(.*?)</Key>", m => "<Key>" + System.Security.SecurityElement.Escape(WebUtility.UrlDecode(m.Groups[1].Value)) + "</Key>"))
+            : null);
+
+        var (result, _) = await RestoreAsync(bucket, bucket, source);
+
+        Assert.True(source.Emulated > 0);
+        Assert.Equal(RestoreStatus.Succeeded, result.Status);
+        Assert.Equal(keys.Length, result.Copied);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+    }
+}
