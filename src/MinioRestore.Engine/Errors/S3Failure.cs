@@ -103,6 +103,12 @@ public static class S3Failure
             case "BadDigest" or "InvalidDigest" or "XAmzContentSHA256Mismatch" or "IncompleteBody":
                 return new(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                     $"The {at} rejected the data as corrupted ({code}) while {what}; nothing was stored.", original, transient: true);
+            // MinIO's object-name checks refuse keys that S3 and RGW store; no retry can change that.
+            case "XMinioInvalidObjectName" or "KeyTooLongError":
+                return new(ErrorIds.UnsupportedObjectName, FailureKind.InvalidArgument,
+                    $"The {at} refused the object name ({code}) while {what}. MinIO cannot store keys that contain '//', start with '/', " +
+                    "have a '.' or '..' segment, or are longer than 1024 bytes, though S3 stores them. Copy the object to a key MinIO accepts " +
+                    "in the backup (aws s3 cp), or restore this bucket to another S3 server; the other objects are restored.", original);
             case "QuotaExceeded":
                 return new(ErrorIds.QuotaExceeded, FailureKind.QuotaExceeded,
                     $"The {at} refused the write: the quota of access key '{endpoint.AccessKeyId}' or the bucket is exhausted. Raise the quota or free space, then run the restore again.", original);

@@ -61,7 +61,7 @@ public sealed class Restorer : IDisposable
             await CopyAllAsync(options, sourceBucket, targetBucket, targetExists, reporter, progress, tally, removal, cancel).ConfigureAwait(false);
             // Deletions come last, once every copy of the bucket has finished.
             if (removal is not null)
-                await removal.RunAsync(bucketFailed: false, tally.Failed, tally.Conflicts, cancel).ConfigureAwait(false);
+                await removal.RunAsync(bucketFailed: false, tally.Failed - tally.Unstorable, tally.Conflicts, cancel).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -121,7 +121,7 @@ public sealed class Restorer : IDisposable
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
                     var failure = S3Failure.Explain(e, ObjectCopier.TargetRole, _access.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
-                    tally.OnFailed();
+                    tally.OnFailed(unstorable: failure.ErrorId == ErrorIds.UnsupportedObjectName);
                     reporter.Report(new(RestoreEventKind.ObjectFailed, targetBucket, entry.Key, entry.Size,
                         $"'{entry.Key}' was not restored: {failure.Message}", failure));
                 }
@@ -182,17 +182,23 @@ public sealed class Restorer : IDisposable
     /// <summary>Result counters, updated from the workers.</summary>
     private sealed class Tally
     {
-        private long _copied, _skipped, _conflicts, _failed, _targetOnly, _bytes;
+        private long _copied, _skipped, _conflicts, _failed, _unstorable, _targetOnly, _bytes;
         public long Copied => Interlocked.Read(ref _copied);
         public long Skipped => Interlocked.Read(ref _skipped);
         public long Conflicts => Interlocked.Read(ref _conflicts);
         public long Failed => Interlocked.Read(ref _failed);
+        /// <summary>Of <see cref="Failed"/>, keys the target can never store (MinIO's name rules): a rerun cannot change them, so they do not block -Remove.</summary>
+        public long Unstorable => Interlocked.Read(ref _unstorable);
         public long TargetOnly => Interlocked.Read(ref _targetOnly);
         public long Bytes => Interlocked.Read(ref _bytes);
         public void OnCopied(long size) { Interlocked.Increment(ref _copied); Interlocked.Add(ref _bytes, size); }
         public void OnSkipped() => Interlocked.Increment(ref _skipped);
         public void OnConflict() => Interlocked.Increment(ref _conflicts);
-        public void OnFailed() => Interlocked.Increment(ref _failed);
+        public void OnFailed(bool unstorable = false)
+        {
+            Interlocked.Increment(ref _failed);
+            if (unstorable) Interlocked.Increment(ref _unstorable);
+        }
         public void OnTargetOnly() => Interlocked.Increment(ref _targetOnly);
     }
 }

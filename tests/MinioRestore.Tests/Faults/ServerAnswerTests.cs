@@ -78,4 +78,48 @@ public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(keys.Length, result.Copied);
         await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
     }
+
+    /// <summary>MinIO's object-name checks (cmd/object-api-utils.go): keys S3 and RGW store but MinIO refuses.</summary>
+    private static bool MinioRefuses(string key) =>
+        key.StartsWith('/') || key.Contains("//", StringComparison.Ordinal) || key.Split('/').Any(s => s.Trim() is "." or "..");
+
+    /// <summary>The object key of a path-style request to <paramref name="bucket"/>, or null.</summary>
+    private static string? KeyOf(ProxiedRequest r, string bucket)
+    {
+        string path = r.Target.Split('?')[0];
+        return path.StartsWith($"/{bucket}/", StringComparison.Ordinal) ? Uri.UnescapeDataString(path[(bucket.Length + 2)..]) : null;
+    }
+
+    [Fact]
+    public async Task Keys_MinIO_refuses_by_name_fail_once_each_with_their_own_error_ID_and_do_not_block_Remove()
+    {
+        string bucket = RgwPair.NewBucket("minio-names");
+        string[] refused = ["a//b", "c/./d", "e/../f", ".."];
+        await S3.SeedAsync(rgw.SourceS3, bucket, ["fine/1", "fine/2", .. refused]);
+        await S3.PutMultipartAsync(rgw.SourceS3, bucket, "big//parts", S3.RandomBytes(11 * 1024 * 1024, 7), 5 * 1024 * 1024);
+        await S3.SeedAsync(rgw.TargetS3, bucket, "fine/1", "not-in-backup"); // the same bytes as the backup's fine/1
+        int writesOfRefusedKeys = 0;
+        // Emulation of MinIO: its answer to a PUT (or multipart start) of such a key, as its API documents it.
+        using var target = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None, emulate: r =>
+        {
+            if (r.Method is not ("PUT" or "POST") || KeyOf(r, bucket) is not { } key || !MinioRefuses(key)) return null;
+            Interlocked.Increment(ref writesOfRefusedKeys);
+            return new Emulation(new Emulation.Error(400, "XMinioInvalidObjectName", "Object name contains unsupported characters."));
+        });
+
+        var (result, reporter) = await RestoreAsync(bucket, bucket, null, target, remove: true);
+
+        var failures = reporter.Of(RestoreEventKind.ObjectFailed).ToList();
+        Assert.Equal(refused.Append("big//parts").Order(StringComparer.Ordinal), failures.Select(f => f.Key!).Order(StringComparer.Ordinal));
+        Assert.All(failures, f => Assert.Equal(ErrorIds.UnsupportedObjectName, f.Failure!.ErrorId));
+        Assert.All(failures, f => Assert.Contains("'//'", f.Message));
+        Assert.Equal(5, writesOfRefusedKeys); // once each: no retries
+        Assert.DoesNotContain(reporter.Of(RestoreEventKind.Retrying), e => refused.Contains(e.Key));
+        Assert.Equal(RestoreStatus.Failed, result.Status);
+        Assert.Equal(5, result.Failed);
+        Assert.Equal(1, result.Copied);
+        Assert.Equal(1, result.Removed);
+        Assert.Equal(["fine/1", "fine/2"], await S3.KeysAsync(rgw.TargetS3, bucket));
+        Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
+    }
 }
