@@ -19,9 +19,14 @@ internal sealed class HttpObjectStore : IObjectStore
 {
     private readonly HttpClient _http;
     private readonly RequestSigner _signer;
+    private readonly Func<DateTime> _clock;
+    // Server time minus ours, learnt from a RequestTimeTooSkewed answer, as the SDK corrects its own requests.
+    private long _clockOffsetTicks;
 
-    public HttpObjectStore(S3Endpoint endpoint, int maxConnections)
+    /// <param name="clock">This machine's UTC clock; tests pass a wrong one.</param>
+    public HttpObjectStore(S3Endpoint endpoint, int maxConnections, Func<DateTime>? clock = null)
     {
+        _clock = clock ?? (() => DateTime.UtcNow);
         var handler = HttpHandlers.Create(endpoint.Tls, maxConnections, TimeSpan.FromSeconds(10));
         handler.AllowAutoRedirect = false;
         handler.UseCookies = false;
@@ -87,10 +92,16 @@ internal sealed class HttpObjectStore : IObjectStore
     {
         using (request)
         {
-            _signer.Sign(request, DateTime.UtcNow);
+            _signer.Sign(request, _clock() + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks)));
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
             if (response.IsSuccessStatusCode) return response;
-            using (response) throw await ErrorOf(response, cancel).ConfigureAwait(false);
+            using (response)
+            {
+                var error = await ErrorOf(response, cancel).ConfigureAwait(false);
+                if (error.ErrorCode == "RequestTimeTooSkewed" && response.Headers.Date is { } serverTime)
+                    Interlocked.Exchange(ref _clockOffsetTicks, (serverTime.UtcDateTime - _clock()).Ticks); // the retry signs with the server's time
+                throw error;
+            }
         }
     }
 

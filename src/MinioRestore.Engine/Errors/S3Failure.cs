@@ -87,8 +87,10 @@ public static class S3Failure
                 return new(ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed,
                     $"The {at} rejected the session token ({code}): it has expired or is not valid. Get fresh temporary credentials.", original);
             case "RequestTimeTooSkewed":
+                // Transient: both data paths correct their clock from the server's answer and retry.
                 return new(ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed,
-                    $"The {at} rejected the request because this machine's clock differs too much from the server's. Fix the clock (NTP).", original);
+                    $"The {at} rejected the request because this machine's clock differs too much from the server's (corrected from the server's time on retry; fix the clock with NTP if it persists).",
+                    original, transient: true);
             case "AccessDenied" or "AllAccessDisabled":
                 return new(ErrorIds.AccessDenied, FailureKind.PermissionDenied,
                     $"The {at} denied access while {what}: access key '{endpoint.AccessKeyId}' lacks the permission. Grant it or use another credential.", original);

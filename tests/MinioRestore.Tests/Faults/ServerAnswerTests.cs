@@ -122,4 +122,28 @@ public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(["fine/1", "fine/2"], await S3.KeysAsync(rgw.TargetS3, bucket));
         Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
     }
+
+    [Fact]
+    public async Task A_clock_half_an_hour_off_is_corrected_from_the_server_s_answer_on_the_data_path()
+    {
+        string bucket = RgwPair.NewBucket("skew");
+        await S3.CreateBucketAsync(rgw.TargetS3, bucket);
+        byte[] body = S3.RandomBytes(5000, 3);
+        // RGW refuses requests signed more than 15 minutes off its clock (RequestTimeTooSkewed), as Amazon S3 and MinIO do.
+        using var store = new HttpObjectStore(rgw.TargetEndpoint, 4, clock: () => DateTime.UtcNow.AddMinutes(-30));
+        var retries = new List<RestoreException>();
+
+        string etag = await new RetryPolicy(3, TimeSpan.Zero, TimeSpan.Zero).RunAsync(
+            ct => store.PutAsync(bucket, "skewed", new MemoryStream(body), body.Length, System.Security.Cryptography.MD5.HashData(body),
+                new ObjectHeaders(null, null, null, null, null, null, []), ct),
+            e => S3Failure.Explain(e, "MinIO target", rgw.TargetEndpoint, "writing", ErrorIds.ObjectCopyFailed),
+            (failure, _) => retries.Add(failure), CancellationToken.None);
+
+        var skewed = Assert.Single(retries);
+        Assert.Equal(ErrorIds.CredentialsRejected, skewed.ErrorId);
+        Assert.Contains("clock", skewed.Message);
+        Assert.Equal(body, await S3.ReadAsync(rgw.TargetS3, bucket, "skewed"));
+        using var read = await store.GetAsync(bucket, "skewed", etag, null, CancellationToken.None); // later requests are signed right at once
+        Assert.Equal(body.Length, read.Length);
+    }
 }
