@@ -87,8 +87,10 @@ public static class S3Failure
                 return new(ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed,
                     $"The {at} rejected the session token ({code}): it has expired or is not valid. Get fresh temporary credentials.", original);
             case "RequestTimeTooSkewed":
+                // Transient: both data paths correct their clock from the server's answer and retry.
                 return new(ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed,
-                    $"The {at} rejected the request because this machine's clock differs too much from the server's. Fix the clock (NTP).", original);
+                    $"The {at} rejected the request because this machine's clock differs too much from the server's (corrected from the server's time on retry; fix the clock with NTP if it persists).",
+                    original, transient: true);
             case "AccessDenied" or "AllAccessDisabled":
                 return new(ErrorIds.AccessDenied, FailureKind.PermissionDenied,
                     $"The {at} denied access while {what}: access key '{endpoint.AccessKeyId}' lacks the permission. Grant it or use another credential.", original);
@@ -105,6 +107,12 @@ public static class S3Failure
             case "BadDigest" or "InvalidDigest" or "XAmzContentSHA256Mismatch" or "IncompleteBody":
                 return new(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                     $"The {at} rejected the data as corrupted ({code}) while {what}; nothing was stored.", original, transient: true);
+            // MinIO's object-name checks refuse keys that S3 and RGW store; no retry can change that.
+            case "XMinioInvalidObjectName" or "KeyTooLongError":
+                return new(ErrorIds.UnsupportedObjectName, FailureKind.InvalidArgument,
+                    $"The {at} refused the object name ({code}) while {what}. MinIO cannot store keys that contain '//', start with '/', " +
+                    "have a '.' or '..' segment, or are longer than 1024 bytes, though S3 stores them. Copy the object to a key MinIO accepts " +
+                    "in the backup (aws s3 cp), or restore this bucket to another S3 server; the other objects are restored.", original);
             case "QuotaExceeded":
                 return new(ErrorIds.QuotaExceeded, FailureKind.QuotaExceeded,
                     $"The {at} refused the write: the quota of access key '{endpoint.AccessKeyId}' or the bucket is exhausted. Raise the quota or free space, then run the restore again.", original);

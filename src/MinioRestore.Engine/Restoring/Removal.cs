@@ -36,7 +36,7 @@ internal sealed class Removal(BucketRun run)
     /// <param name="bucketFailed">The bucket's restore stopped on an error, so the listing may be incomplete.</param>
     public async Task RunAsync(bool bucketFailed)
     {
-        long copyFailures = run.Tally.Failed, conflicts = run.Tally.Conflicts;
+        long copyFailures = run.Tally.Failed - run.Tally.Unstorable, conflicts = run.Tally.Conflicts;
         string? blocked = bucketFailed ? "the restore of this bucket failed"
             : copyFailures > 0 ? $"{copyFailures} object(s) could not be copied"
             : conflicts > 0 ? $"{conflicts} object(s) differ on the target (conflicts), so the target changed after the backup; replace them with -Overwrite or check them first"

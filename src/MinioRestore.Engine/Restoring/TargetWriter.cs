@@ -77,7 +77,7 @@ internal abstract class TargetWriter(BucketRun run)
                     catch (Exception e) when (!ct.IsCancellationRequested)
                     {
                         var failure = S3Failure.Explain(e, EndRole.Target, Run.Ends.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
-                        Run.Tally.OnFailed();
+                        Run.Tally.OnFailed(unstorable: failure.ErrorId == ErrorIds.UnsupportedObjectName);
                         Run.Report(RestoreEventKind.ObjectFailed, entry.Key, $"'{entry.Key}' was not restored: {failure.Message}", failure);
                     }
                     finally

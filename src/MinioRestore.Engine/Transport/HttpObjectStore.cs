@@ -19,9 +19,15 @@ internal sealed class HttpObjectStore : IObjectStore
 {
     private readonly HttpClient _http;
     private readonly RequestSigner _signer;
+    private readonly Func<DateTime> _clock;
+    // Server time minus ours, learnt from a RequestTimeTooSkewed answer, as the SDK corrects its own requests.
+    private long _clockOffsetTicks;
+    private volatile bool _serverKnown;
 
-    public HttpObjectStore(S3Endpoint endpoint, int maxConnections)
+    /// <param name="clock">This machine's UTC clock; tests pass a wrong one.</param>
+    public HttpObjectStore(S3Endpoint endpoint, int maxConnections, Func<DateTime>? clock = null)
     {
+        _clock = clock ?? (() => DateTime.UtcNow);
         var handler = HttpHandlers.Create(endpoint.Tls, maxConnections, TimeSpan.FromSeconds(10));
         handler.AllowAutoRedirect = false;
         handler.UseCookies = false;
@@ -87,11 +93,37 @@ internal sealed class HttpObjectStore : IObjectStore
     {
         using (request)
         {
-            _signer.Sign(request, DateTime.UtcNow);
+            if (!_serverKnown && RequestSigner.DependsOnWhitespaceRule(request))
+                await LearnServerAsync(request.RequestUri!, cancel).ConfigureAwait(false);
+            _signer.Sign(request, _clock() + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks)));
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+            if (!_serverKnown) NoteServer(response);
             if (response.IsSuccessStatusCode) return response;
-            using (response) throw await ErrorOf(response, cancel).ConfigureAwait(false);
+            using (response)
+            {
+                var error = await ErrorOf(response, cancel).ConfigureAwait(false);
+                if (error.ErrorCode == "RequestTimeTooSkewed" && response.Headers.Date is { } serverTime)
+                    Interlocked.Exchange(ref _clockOffsetTicks, (serverTime.UtcDateTime - _clock()).Ticks); // the retry signs with the server's time
+                throw error;
+            }
         }
+    }
+
+    /// <summary>MinIO says who it is in every answer, and checks signatures with its own white-space rule.</summary>
+    private void NoteServer(HttpResponseMessage response)
+    {
+        _signer.CollapsesAllWhitespace = Header(response.Headers, "Server")?.Contains("MinIO", StringComparison.OrdinalIgnoreCase) == true;
+        _serverKnown = true;
+    }
+
+    /// <summary>Before the first request whose signature depends on the server's white-space rule: one HEAD of the bucket tells the server.</summary>
+    private async Task LearnServerAsync(Uri of, CancellationToken cancel)
+    {
+        string bucket = of.AbsolutePath.TrimStart('/').Split('/')[0];
+        using var probe = _signer.Create(HttpMethod.Head, bucket, "");
+        _signer.Sign(probe, _clock() + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks)));
+        using var response = await _http.SendAsync(probe, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+        NoteServer(response);
     }
 
     /// <summary>The S3 error document (<c>&lt;Error&gt;&lt;Code&gt;...</c>) as the SDK would report it.</summary>

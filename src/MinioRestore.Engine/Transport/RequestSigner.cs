@@ -16,6 +16,15 @@ internal sealed class RequestSigner(S3Endpoint endpoint)
     private static readonly HttpRequestOptionsKey<(string Path, string Query)> CanonicalTarget = new("MinioRestore.CanonicalTarget");
     private sealed record DayKey(string Day, byte[] Key);
     private DayKey _signingKey = new("", []);
+    private volatile bool _collapsesAllWhitespace;
+
+    /// <summary>
+    /// How the server trims header values before it checks the signature. SigV4 says "sequential
+    /// spaces" (AWS, RGW), but MinIO collapses every run of Unicode white space, tabs included
+    /// (signV4TrimAll: strings.Join(strings.Fields(v), " ")). The two differ only for values with
+    /// tabs or other white space, so it is set once the server is known to be MinIO.
+    /// </summary>
+    public bool CollapsesAllWhitespace { get => _collapsesAllWhitespace; set => _collapsesAllWhitespace = value; }
 
     /// <summary>Builds a request for <paramref name="bucket"/>/<paramref name="key"/> whose URL is sent exactly as signed.</summary>
     /// <param name="query">Already sorted by name; values are encoded here.</param>
@@ -42,10 +51,11 @@ internal sealed class RequestSigner(S3Endpoint endpoint)
         if (endpoint.SessionToken is { } token) request.Headers.TryAddWithoutValidation("x-amz-security-token", token);
 
         var headers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["host"] = request.RequestUri!.Authority };
-        foreach (var (name, values) in request.Headers.NonValidated) headers[name.ToLowerInvariant()] = Canonical(values);
+        bool allWhitespace = CollapsesAllWhitespace;
+        foreach (var (name, values) in request.Headers.NonValidated) headers[name.ToLowerInvariant()] = Canonical(values, allWhitespace);
         if (request.Content is { } content)
             foreach (var (name, values) in content.Headers.NonValidated)
-                if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) headers[name.ToLowerInvariant()] = Canonical(values);
+                if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) headers[name.ToLowerInvariant()] = Canonical(values, allWhitespace);
 
         string signedHeaders = string.Join(";", headers.Keys);
         var canonical = new StringBuilder()
@@ -72,12 +82,47 @@ internal sealed class RequestSigner(S3Endpoint endpoint)
         return key;
     }
 
-    private static string Canonical(HeaderStringValues values)
+    /// <summary>True when the request's headers hash differently under the two trimming rules (tabs, other white space).</summary>
+    public static bool DependsOnWhitespaceRule(HttpRequestMessage request) =>
+        request.Headers.NonValidated.Concat(request.Content?.Headers.NonValidated ?? Enumerable.Empty<KeyValuePair<string, HeaderStringValues>>())
+            .Any(h => h.Value.Any(v => CanonicalValue(v, true) != CanonicalValue(v, false)));
+
+    private static string Canonical(HeaderStringValues values, bool allWhitespace) =>
+        CanonicalValue(string.Join(",", values), allWhitespace);
+
+    /// <summary>
+    /// A header value as the server hashes it. The value holds the bytes sent (Latin-1, one char a
+    /// byte); with <paramref name="allWhitespace"/>, white space is found in them as MinIO finds it,
+    /// in the UTF-8 they spell (a non-breaking space is the two bytes C2 A0).
+    /// </summary>
+    internal static string CanonicalValue(string value, bool allWhitespace)
     {
-        // SigV4: trim, and collapse runs of spaces, in each value; several values are comma-joined.
-        var text = string.Join(",", values).Trim();
-        while (text.Contains("  ", StringComparison.Ordinal)) text = text.Replace("  ", " ", StringComparison.Ordinal);
-        return text;
+        if (!allWhitespace)
+        {
+            // SigV4: trim, and collapse runs of spaces.
+            var text = value.Trim();
+            while (text.Contains("  ", StringComparison.Ordinal)) text = text.Replace("  ", " ", StringComparison.Ordinal);
+            return text;
+        }
+        byte[] bytes = Encoding.Latin1.GetBytes(value);
+        var result = new List<byte>(bytes.Length);
+        bool pendingSpace = false;
+        for (int i = 0; i < bytes.Length;)
+        {
+            var status = Rune.DecodeFromUtf8(bytes.AsSpan(i), out var rune, out int length);
+            if (status == System.Buffers.OperationStatus.Done && Rune.IsWhiteSpace(rune))
+            {
+                pendingSpace = result.Count > 0;
+            }
+            else
+            {
+                if (pendingSpace) result.Add((byte)' ');
+                pendingSpace = false;
+                result.AddRange(bytes.AsSpan(i, length).ToArray());
+            }
+            i += length;
+        }
+        return Encoding.Latin1.GetString(result.ToArray());
     }
 
     /// <summary>SigV4's URI encoding: every UTF-8 byte but the unreserved characters is %XX-encoded.</summary>

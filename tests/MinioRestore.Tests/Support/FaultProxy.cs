@@ -23,6 +23,16 @@ public enum Fault
     CorruptRequestBody,
 }
 
+/// <summary>
+/// How the proxy plays a server that behaves otherwise than RGW, as that server documents it:
+/// it answers the request itself with an S3 error (the request never reaches RGW), or it rewrites
+/// the body of RGW's answer (e.g. a listing).
+/// </summary>
+public sealed record Emulation(Emulation.Error? Answer = null, Func<string, string>? RewriteBody = null)
+{
+    public sealed record Error(int Status, string Code, string Message);
+}
+
 /// <summary>One HTTP request as the proxy saw it.</summary>
 public sealed record ProxiedRequest(int Sequence, string Method, string Target, long BodyLength);
 
@@ -36,6 +46,8 @@ public sealed class FaultProxy : IDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Uri _upstream;
     private readonly Func<ProxiedRequest, Fault> _decide;
+    private readonly Func<ProxiedRequest, Emulation?>? _emulate;
+    private int _emulated;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
     private int _sequence;
@@ -44,10 +56,13 @@ public sealed class FaultProxy : IDisposable
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
     /// <param name="certificate">Serve https with this certificate (a TLS front end for a plain-HTTP server).</param>
-    public FaultProxy(Uri upstream, Func<ProxiedRequest, Fault> decide, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
+    /// <param name="emulate">Which requests get another server's behaviour instead of RGW's.</param>
+    public FaultProxy(Uri upstream, Func<ProxiedRequest, Fault> decide, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null,
+        Func<ProxiedRequest, Emulation?>? emulate = null)
     {
         _upstream = upstream;
         _decide = decide;
+        _emulate = emulate;
         _certificate = certificate;
         _listener.Start();
         _ = AcceptLoopAsync();
@@ -59,6 +74,9 @@ public sealed class FaultProxy : IDisposable
     public IReadOnlyDictionary<Fault, int> Injected { get { lock (_injected) return new Dictionary<Fault, int>(_injected); } }
 
     public int TotalInjected => Injected.Values.Sum();
+
+    /// <summary>Exchanges answered or rewritten by an <see cref="Emulation"/> so far.</summary>
+    public int Emulated => Volatile.Read(ref _emulated);
 
     /// <summary>Requests seen so far.</summary>
     public int Requests => Volatile.Read(ref _sequence);
@@ -104,6 +122,15 @@ public sealed class FaultProxy : IDisposable
                 if (Header(head, "Expect")?.Equals("100-continue", StringComparison.OrdinalIgnoreCase) == true)
                     await down.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), _stop.Token);
 
+                var emulation = fault == Fault.None ? _emulate?.Invoke(request) : null;
+                if (emulation?.Answer is { } answer)
+                {
+                    Interlocked.Increment(ref _emulated);
+                    await fromClient.CopyBodyAsync(head, Stream.Null, int.MaxValue, _stop.Token);
+                    await WriteErrorAsync(down, answer.Status, answer.Code, answer.Message);
+                    return; // Connection: close
+                }
+
                 switch (fault)
                 {
                     case Fault.SlowDown or Fault.InternalError:
@@ -136,9 +163,19 @@ public sealed class FaultProxy : IDisposable
                 while (responseHead is not null && Status(responseHead) < 200)
                     responseHead = await fromServer.ReadHeadAsync(_stop.Token); // interim 1xx
                 if (responseHead is null) return;
-                await down.WriteAsync(responseHead, _stop.Token);
                 bool noBody = method == "HEAD" || Status(responseHead) is 204 or 304;
+                if (emulation?.RewriteBody is null || noBody) await down.WriteAsync(responseHead, _stop.Token);
                 if (noBody) continue;
+                if (emulation?.RewriteBody is { } rewrite)
+                {
+                    var body = new MemoryStream();
+                    await fromServer.CopyBodyAsync(responseHead, body, int.MaxValue, _stop.Token, dechunk: true);
+                    byte[] rewritten = Encoding.UTF8.GetBytes(rewrite(Encoding.UTF8.GetString(body.ToArray())));
+                    Interlocked.Increment(ref _emulated);
+                    await down.WriteAsync(WithContentLength(responseHead, rewritten.Length), _stop.Token);
+                    await down.WriteAsync(rewritten, _stop.Token);
+                    continue;
+                }
                 if (fault is Fault.ResetResponseBody or Fault.TruncateResponseBody)
                 {
                     long length = BodyLength(responseHead);
@@ -165,12 +202,20 @@ public sealed class FaultProxy : IDisposable
         catch (ObjectDisposedException) { }
     }
 
-    private static async Task WriteErrorAsync(Stream down, int status, string code)
+    private static async Task WriteErrorAsync(Stream down, int status, string code, string message = "")
     {
-        string body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message></Message><RequestId>fault-proxy</RequestId></Error>";
+        string body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{System.Security.SecurityElement.Escape(message)}</Message><RequestId>fault-proxy</RequestId></Error>";
         string head = $"HTTP/1.1 {status} {code}\r\nContent-Type: application/xml\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n";
         await down.WriteAsync(Encoding.ASCII.GetBytes(head + body));
         await down.FlushAsync();
+    }
+
+    /// <summary>The response head with its framing replaced by a Content-Length of <paramref name="length"/>.</summary>
+    private static byte[] WithContentLength(byte[] head, int length)
+    {
+        var lines = Encoding.ASCII.GetString(head).Split("\r\n").Where(l => l.Length > 0)
+            .Where(l => !l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase) && !l.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase));
+        return Encoding.ASCII.GetBytes(string.Join("\r\n", lines) + $"\r\nContent-Length: {length}\r\n\r\n");
     }
 
     private static (string Method, string Target) RequestLine(byte[] head)
@@ -249,7 +294,8 @@ public sealed class FaultProxy : IDisposable
         }
 
         /// <summary>Relays the body that follows <paramref name="head"/>, stopping after <paramref name="limit"/> bytes.</summary>
-        public async Task CopyBodyAsync(byte[] head, Stream to, int limit, CancellationToken cancel, long corruptAt = -1)
+        /// <param name="dechunk">Write a chunked body's data only, without its framing.</param>
+        public async Task CopyBodyAsync(byte[] head, Stream to, int limit, CancellationToken cancel, long corruptAt = -1, bool dechunk = false)
         {
             long length = BodyLength(head);
             if (length >= 0)
@@ -259,18 +305,19 @@ public sealed class FaultProxy : IDisposable
             }
             // chunked: relay chunk by chunk up to the final empty chunk and its trailer
             long sent = 0;
+            var framing = dechunk ? Stream.Null : to;
             while (sent < limit)
             {
-                string sizeLine = await ReadLineAsync(to, cancel);
+                string sizeLine = await ReadLineAsync(framing, cancel);
                 int size = Convert.ToInt32(sizeLine.Split(';')[0].Trim(), 16);
                 if (size == 0)
                 {
-                    while ((await ReadLineAsync(to, cancel)).Length > 0) { }
+                    while ((await ReadLineAsync(framing, cancel)).Length > 0) { }
                     return;
                 }
                 await CopyAsync(to, size, cancel, -1);
                 sent += size;
-                await ReadLineAsync(to, cancel);
+                await ReadLineAsync(framing, cancel);
             }
         }
 

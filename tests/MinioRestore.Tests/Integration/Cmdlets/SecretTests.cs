@@ -32,7 +32,20 @@ public sealed class SecretTests(RgwPair rgw) : IDisposable
         "Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint 'minio:9000' -MinioCredential $miniocred",
         $"$c = {Register}; $c.ToString(); $c | Out-Default; $c.PSObject.Properties | ForEach-Object {{ \"$($_.Name)=$($_.Value)\" }}",
         $"{Register} | Out-Null; 'Start-MinioRestore -Bucket se', 'Start-MinioRestore -TargetBucket ' | ForEach-Object {{ (TabExpansion2 $_ $_.Length).CompletionMatches }}",
+        // Exports, where a secret would be escaped: ConvertTo-Json, CSV, System.Text.Json ('+' as \u002B).
+        $"$c = {Register}; $c | ConvertTo-Json -Depth 4; $c | ConvertTo-Csv; [System.Text.Json.JsonSerializer]::Serialize($c); $c | Start-MinioRestore -Bucket $bucket | ConvertTo-Json -Depth 3",
+        $"{Register} | Start-MinioRestore -Bucket no-such-bucket-anywhere -ErrorVariable e -ErrorAction SilentlyContinue; $e | ConvertTo-Json -Depth 2 -WarningAction SilentlyContinue; $e.Exception | Format-List * -Force | Out-String",
+        "try { Register-RestoreClients -S3Endpoint $s3 -S3Credential $s3cred -MinioEndpoint $minio -MinioCredential $wrong -ErrorAction Stop } catch { $_ | ConvertTo-Json -Depth 2 -WarningAction SilentlyContinue; $_.Exception.ToString() }",
     ];
+
+    [Fact]
+    public void The_scan_finds_a_secret_however_it_was_escaped()
+    {
+        string secret = RgwPair.SourceSecretKey; // holds '+' and '/'
+        foreach (var written in new[] { System.Text.Json.JsonSerializer.Serialize(new { secret }), Uri.EscapeDataString(secret), System.Net.WebUtility.UrlEncode(secret), secret.Replace("/", "\\/") })
+            Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => SecretScan.AssertNoSecret($"before {written} after", secret));
+        SecretScan.AssertNoSecret("nothing here", secret);
+    }
 
     [Theory]
     [MemberData(nameof(Scripts))]
@@ -49,9 +62,7 @@ public sealed class SecretTests(RgwPair rgw) : IDisposable
 
         string all = run.AllText();
         Assert.True(all.Length > 50, "the script produced too little to search: " + all);
-        Assert.DoesNotContain(RgwPair.SourceSecretKey, all);
-        Assert.DoesNotContain(RgwPair.TargetSecretKey, all);
-        Assert.DoesNotContain(WrongSecret, all);
+        SecretScan.AssertNoSecret(all, RgwPair.SourceSecretKey, RgwPair.TargetSecretKey, WrongSecret);
     }
 
     /// <summary>Scripts reading the keys from files and variables set up by <see cref="No_credential_file_or_alias_path_leaks_a_secret"/>.</summary>
@@ -102,8 +113,6 @@ public sealed class SecretTests(RgwPair rgw) : IDisposable
         Assert.Equal(errorId, run.TerminatingRecord?.FullyQualifiedErrorId.Split(',')[0]);
         string all = run.AllText();
         Assert.True(all.Length > 50, "the script produced too little to search: " + all);
-        Assert.DoesNotContain(RgwPair.SourceSecretKey, all);
-        Assert.DoesNotContain(RgwPair.TargetSecretKey, all);
-        Assert.DoesNotContain(WrongSecret, all);
+        SecretScan.AssertNoSecret(all, RgwPair.SourceSecretKey, RgwPair.TargetSecretKey, WrongSecret);
     }
 }

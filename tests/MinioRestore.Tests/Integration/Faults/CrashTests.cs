@@ -72,6 +72,42 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_target_gateway_down_for_five_seconds_is_ridden_through_within_the_retry_budget()
+    {
+        // Operators restart MinIO nodes during long restores: objects in flight keep retrying, none fails.
+        string bucket = await SeedAsync("gw-restart", small: 300, large: 2, smallSize: 4096);
+        var progress = new RestoreProgress();
+        var reporter = new RecordingReporter();
+        RestoreResult result;
+        using (var restorer = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint))
+        {
+            var options = new RestoreOptions(bucket, bucket)
+            {
+                Concurrency = 8, IdleTimeout = TimeSpan.FromSeconds(5),
+                Retry = new RetryPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), budget: TimeSpan.FromSeconds(45)),
+            };
+            var run = restorer.RestoreAsync(options, reporter, progress, CancellationToken.None);
+            while (progress.Done < 20 && !run.IsCompleted) await Task.Delay(10);
+            Assert.False(run.IsCompleted, "the restore finished before the gateway could be stopped");
+            rgw.Target.KillGateway();
+            var down = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            rgw.Target.RestartGateway();
+            output.WriteLine($"target gateway down for {down.Elapsed.TotalSeconds:0.0} s");
+            result = await run;
+        }
+        output.WriteLine(result.ToString());
+
+        Assert.True(reporter.Of(RestoreEventKind.Retrying).Any(e => e.Failure?.ErrorId == MinioRestore.Engine.Errors.ErrorIds.EndpointUnreachable),
+            "no retry saw the target down");
+        Assert.Equal(RestoreStatus.Succeeded, result.Status);
+        Assert.Equal(0, result.Failed);
+        Assert.Equal(302, result.Copied);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+        Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
     public async Task The_restoring_process_killed_mid_run_leaves_nothing_partial_and_a_rerun_copies_only_the_rest()
     {
         // Many objects, copied one at a time: the run takes seconds, so the kill lands in the middle.

@@ -74,6 +74,24 @@ public sealed class CopyingTests
     }
 
     [Fact]
+    public async Task A_transient_failure_is_retried_past_the_attempts_until_the_time_budget_is_spent()
+    {
+        var policy = new RetryPolicy(2, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(20), budget: TimeSpan.FromMilliseconds(400));
+        Assert.True(policy.MayRetry(5, TimeSpan.FromMilliseconds(399)));
+        Assert.False(policy.MayRetry(5, TimeSpan.FromMilliseconds(401)));
+        Assert.True(policy.MayRetry(1, TimeSpan.FromHours(1))); // the attempts are a floor, the budget a further allowance
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int calls = 0;
+        var failure = await Assert.ThrowsAsync<RestoreException>(() => policy.RunAsync<int>(_ => { calls++; throw S3Error("SlowDown", 503); },
+            e => S3Failure.Explain(e, "S3 source", Endpoint, "testing", ErrorIds.ObjectCopyFailed), null, CancellationToken.None));
+        Assert.True(failure.IsTransient);
+        Assert.True(calls > 2, $"only {calls} attempts within the budget");
+        Assert.InRange(clock.Elapsed.TotalMilliseconds, 400, 5000);
+        Assert.Equal(TimeSpan.FromSeconds(60), RetryPolicy.Default.Budget);
+    }
+
+    [Fact]
     public void Backoff_grows_exponentially_up_to_the_cap()
     {
         var policy = new RetryPolicy(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
