@@ -40,6 +40,19 @@ internal readonly record struct PartLayout(long Size, long PartSize, int Count)
         return new(size, partSize, Math.Max(1, CountFor(size, partSize)));
     }
 
+    /// <summary>
+    /// The layout of a copy whose backup layout could not be reproduced: ours, but never with the
+    /// backup's part count, so a rerun tells it (unverified) from a proven copy (the same count
+    /// and ETag) and from a differing object (the same count, another ETag).
+    /// </summary>
+    public static PartLayout ForUnverifiedCopy(long size, int sourceParts)
+    {
+        var own = Own(size);
+        for (long partSize = own.PartSize; own.Count == sourceParts && own.Count > 1; partSize *= 2)
+            own = new(size, partSize, CountFor(size, partSize));
+        return own;
+    }
+
     public (long Offset, long Length) Part(int index)
     {
         long offset = index * PartSize;

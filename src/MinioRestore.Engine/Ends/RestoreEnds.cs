@@ -128,6 +128,45 @@ internal sealed class RestoreEnds : IDisposable
         }
     }
 
+    /// <summary>Both objects' headers, for what the listings cannot decide (<see cref="CopyAction.Check"/>).</summary>
+    public async Task<(ObjectFacts Source, ObjectFacts Target)> FactsAsync(string sourceBucket, string targetBucket, string key, CancellationToken cancel)
+    {
+        var source = FactsAsync(Source, SourceEndpoint, EndRole.Source, sourceBucket, key, cancel);
+        var target = FactsAsync(Target, TargetEndpoint, EndRole.Target, targetBucket, key, cancel);
+        return (await source.ConfigureAwait(false), await target.ConfigureAwait(false));
+    }
+
+    private static async Task<ObjectFacts> FactsAsync(IAmazonS3 client, S3Endpoint endpoint, string role, string bucket, string key, CancellationToken cancel)
+    {
+        try
+        {
+            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest
+            {
+                BucketName = bucket, Key = key, ChecksumMode = ChecksumMode.ENABLED,
+            }, cancel).ConfigureAwait(false);
+            var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
+            // Only full-object checksums compare across part layouts; composite ones end in "-N".
+            void Add(string algorithm, string? value)
+            {
+                if (!string.IsNullOrEmpty(value) && !value.Contains('-')) checksums[algorithm] = value;
+            }
+            if (head.ChecksumType != ChecksumType.COMPOSITE)
+            {
+                Add("CRC64NVME", head.ChecksumCRC64NVME);
+                Add("CRC32", head.ChecksumCRC32);
+                Add("CRC32C", head.ChecksumCRC32C);
+                Add("SHA1", head.ChecksumSHA1);
+                Add("SHA256", head.ChecksumSHA256);
+            }
+            bool customerKey = head.ServerSideEncryptionCustomerMethod is { } c && c != ServerSideEncryptionCustomerMethod.None;
+            return new ObjectFacts(head.ServerSideEncryptionMethod?.Value, customerKey, checksums);
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            throw S3Failure.Explain(e, role, endpoint, $"reading the headers of '{key}' in bucket '{bucket}' to compare it", ErrorIds.ObjectCopyFailed);
+        }
+    }
+
     /// <summary>A copier between two buckets of these ends, on their connections and data paths.</summary>
     internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout,
         Action<string, RestoreException, int>? onRetry) =>

@@ -11,6 +11,10 @@ public enum RestoreEventKind
     /// <summary>-WhatIf: an object that would be copied; <see cref="RestoreEvent.Action"/> says whether as a copy or an overwrite.</summary>
     WouldCopy,
     Skipped,
+    /// <summary>Left as it is: the target holds what a restore writes, but the identity cannot be proven (encrypted, unreproducible layout).</summary>
+    SkippedUnverified,
+    /// <summary>The end of a bucket with unverified objects: how many.</summary>
+    UnverifiedSummary,
     Conflict,
     /// <summary>Copied, but the source ETag is not a hash we could reproduce; only read == written was checked.</summary>
     CopiedUnverified,

@@ -24,6 +24,8 @@ public sealed class RestoreProgress
 
     internal void OnListed() => Interlocked.Increment(ref _listed);
     internal void OnPlanned(long size) { Interlocked.Increment(ref _toCopy); Interlocked.Add(ref _toCopyBytes, size); }
+    /// <summary>A planned object the check found needs no copy after all.</summary>
+    internal void OnUnplanned(long size) { Interlocked.Decrement(ref _toCopy); Interlocked.Add(ref _toCopyBytes, -size); }
     internal void OnDone() => Interlocked.Increment(ref _done);
     internal void OnBytes(long n) => Interlocked.Add(ref _transferred, n);
     internal void OnListingComplete() => Volatile.Write(ref _listingDone, 1);

@@ -24,6 +24,12 @@ public sealed class RestoreResult
     public long Skipped { get; init; }
     public long Conflicts { get; init; }
     public long Failed { get; init; }
+    /// <summary>
+    /// Objects skipped or copied whose identity with the backup could not be proven (encrypted
+    /// objects without a checksum to compare, part layouts that could not be reproduced); they
+    /// are on the target, and Test-MinioRestore -Content compares their bytes.
+    /// </summary>
+    public long Unverified { get; init; }
     /// <summary>Objects only on the target (within the filter); deleted only with -Remove.</summary>
     public long TargetOnly { get; init; }
     /// <summary>Target objects deleted because the backup lacks them (-Remove).</summary>

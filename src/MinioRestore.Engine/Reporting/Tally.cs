@@ -3,7 +3,7 @@ namespace MinioRestore.Engine.Reporting;
 /// <summary>A bucket's result counters, updated from the workers; the result is built from them.</summary>
 internal sealed class Tally
 {
-    private long _copied, _skipped, _conflicts, _failed, _unstorable, _targetOnly, _bytes;
+    private long _copied, _skipped, _conflicts, _failed, _unstorable, _unverified, _targetOnly, _bytes;
     public long Copied => Interlocked.Read(ref _copied);
     public long Skipped => Interlocked.Read(ref _skipped);
     public long Conflicts => Interlocked.Read(ref _conflicts);
@@ -11,9 +11,21 @@ internal sealed class Tally
     /// <summary>Of <see cref="Failed"/>, keys the target can never store (MinIO's name rules): a rerun cannot change them, so they do not block -Remove.</summary>
     public long Unstorable => Interlocked.Read(ref _unstorable);
     public long TargetOnly => Interlocked.Read(ref _targetOnly);
+    /// <summary>Objects skipped or copied whose identity with the backup could not be proven.</summary>
+    public long Unverified => Interlocked.Read(ref _unverified);
     public long Bytes => Interlocked.Read(ref _bytes);
-    public void OnCopied(long size) { Interlocked.Increment(ref _copied); Interlocked.Add(ref _bytes, size); }
-    public void OnSkipped() => Interlocked.Increment(ref _skipped);
+    public void OnCopied(long size, bool unverified = false)
+    {
+        Interlocked.Increment(ref _copied);
+        Interlocked.Add(ref _bytes, size);
+        if (unverified) Interlocked.Increment(ref _unverified);
+    }
+
+    public void OnSkipped(bool unverified = false)
+    {
+        Interlocked.Increment(ref _skipped);
+        if (unverified) Interlocked.Increment(ref _unverified);
+    }
     public void OnConflict() => Interlocked.Increment(ref _conflicts);
     public void OnFailed(bool unstorable = false)
     {

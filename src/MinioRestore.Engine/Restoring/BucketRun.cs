@@ -47,6 +47,44 @@ internal sealed class BucketRun
     public Removal? Removal { get; }
     public CancellationToken Cancel { get; }
 
+    /// <summary>Counts and reports a decision that writes nothing: a skip (proven or not) or a conflict.</summary>
+    public void Settle(string key, CopyDecision decision)
+    {
+        switch (decision.Action)
+        {
+            case CopyAction.Skip:
+                Tally.OnSkipped();
+                Report(RestoreEventKind.Skipped, key, $"Skipped '{key}': {decision.Reason}.");
+                break;
+            case CopyAction.SkipUnverified:
+                Tally.OnSkipped(unverified: true);
+                Report(RestoreEventKind.SkippedUnverified, key, $"Skipped '{key}', unverified: {decision.Reason}.");
+                break;
+            case CopyAction.Conflict:
+                Tally.OnConflict();
+                Report(RestoreEventKind.Conflict, key,
+                    $"'{key}' differs on the target and was left alone: {decision.Reason}. Use -Overwrite to replace it with the backup.");
+                break;
+            default:
+                throw new InvalidOperationException($"{decision.Action} writes to the target; it is not settled here.");
+        }
+    }
+
+    /// <summary>
+    /// The final decision for a planned copy: a <see cref="CopyAction.Check"/> is decided from both
+    /// objects' headers, and one that needs no write after all is settled here (null).
+    /// </summary>
+    public async Task<CopyDecision?> ResolveAsync(PlannedCopy item, CancellationToken cancel)
+    {
+        if (item.Decision.Action != CopyAction.Check) return item.Decision;
+        var facts = await Ends.FactsAsync(SourceBucket, TargetBucket, item.Entry.Key, cancel).ConfigureAwait(false);
+        var decision = CopyPlanner.Decide(item.Entry, item.Target, Options.Overwrite, facts);
+        if (decision.Action is CopyAction.Copy or CopyAction.Overwrite) return decision;
+        Progress.OnUnplanned(item.Entry.Size);
+        Settle(item.Entry.Key, decision);
+        return null;
+    }
+
     public void Report(RestoreEventKind kind, string? key, string message, RestoreException? failure = null, CopyAction? action = null) =>
         Reporter.Report(new(kind, TargetBucket, key, message, failure) { Action = action });
 }

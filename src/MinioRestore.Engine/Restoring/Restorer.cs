@@ -65,13 +65,18 @@ public sealed class Restorer : IDisposable
         }
 
         var tally = run.Tally;
+        if (tally.Unverified > 0)
+            run.Report(RestoreEventKind.UnverifiedSummary, null,
+                $"{tally.Unverified} object(s) in '{targetBucket}' are on the target, but their identity with the backup could not be proven " +
+                "(encrypted objects without a checksum to compare, or part layouts that could not be reproduced); -Verbose names each. " +
+                $"Test-MinioRestore -Bucket {sourceBucket} -TargetBucket {targetBucket} -Content compares their bytes.");
         long failed = tally.Failed + (run.Removal?.Failed ?? 0);
         if (status == RestoreStatus.Succeeded)
             status = run.Writer.Completed(anyFailure: failed > 0 || run.Removal is { Refused: true });
         return new RestoreResult
         {
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
-            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed,
+            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed, Unverified = tally.Unverified,
             TargetOnly = tally.TargetOnly, Removed = run.Removal?.Removed ?? 0, RemovalSkippedReason = run.Removal?.SkippedReason,
             Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
             SourceEndpoint = Ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
@@ -93,18 +98,12 @@ public sealed class Restorer : IDisposable
                     run.Tally.OnTargetOnly();
                     run.Removal?.OnTargetOnly(item.Key);
                     break;
-                case CopyAction.Skip:
-                    run.Tally.OnSkipped();
-                    run.Report(RestoreEventKind.Skipped, item.Key, $"Skipped '{item.Key}': {decision.Reason}.");
-                    break;
-                case CopyAction.Conflict:
-                    run.Tally.OnConflict();
-                    run.Report(RestoreEventKind.Conflict, item.Key,
-                        $"'{item.Key}' differs on the target and was left alone: {decision.Reason}. Use -Overwrite to replace it with the backup.");
+                case CopyAction.Skip or CopyAction.SkipUnverified or CopyAction.Conflict:
+                    run.Settle(item.Key, decision);
                     break;
                 default:
                     run.Progress.OnPlanned(item.Source!.Size);
-                    yield return new PlannedCopy(item.Source, decision);
+                    yield return new PlannedCopy(item.Source, item.Target, decision);
                     break;
             }
         }

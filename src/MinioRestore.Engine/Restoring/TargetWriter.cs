@@ -12,7 +12,8 @@ using RestoreStatus = MinioRestore.Engine.Mirror.RestoreStatus;
 namespace MinioRestore.Engine.Restoring;
 
 /// <summary>An object the plan decided to copy, and why.</summary>
-internal readonly record struct PlannedCopy(ObjectEntry Entry, CopyDecision Decision);
+/// <param name="Target">The target's listing entry, if it has the key (for a decision the copy stage makes: <see cref="CopyAction.Check"/>).</param>
+internal readonly record struct PlannedCopy(ObjectEntry Entry, ObjectEntry? Target, CopyDecision Decision);
 
 /// <summary>
 /// The only part of a restore that changes the target: creates the bucket, copies, deletes.
@@ -63,16 +64,24 @@ internal abstract class TargetWriter(BucketRun run)
                 async (item, ct) =>
                 {
                     var entry = item.Entry;
+                    bool planned = true;
                     try
                     {
+                        // A check reads both objects' headers; it may find nothing to write after all.
+                        if (await Run.ResolveAsync(item, ct).ConfigureAwait(false) is not { } decision)
+                        {
+                            planned = false;
+                            return;
+                        }
                         var verification = await Run.Copier.CopyAsync(entry, Run.Progress.OnBytes, ct).ConfigureAwait(false);
-                        Run.Tally.OnCopied(entry.Size);
-                        if (verification == Verification.MatchesSourceETag)
-                            Run.Report(RestoreEventKind.Copied, entry.Key, $"Copied '{entry.Key}' ({entry.Size} bytes, verified against the backup's ETag).", action: item.Decision.Action);
+                        bool proven = verification == Verification.MatchesSourceETag;
+                        Run.Tally.OnCopied(entry.Size, unverified: !proven);
+                        if (proven)
+                            Run.Report(RestoreEventKind.Copied, entry.Key, $"Copied '{entry.Key}' ({entry.Size} bytes, verified against the backup's ETag).", action: decision.Action);
                         else
                             Run.Report(RestoreEventKind.CopiedUnverified, entry.Key,
-                                $"Copied '{entry.Key}' ({entry.Size} bytes); the target holds exactly the bytes read, but the backup's ETag '{ETag.Parse(entry.ETag)}' is not a hash that could be reproduced.",
-                                action: item.Decision.Action);
+                                $"Copied '{entry.Key}' ({entry.Size} bytes), unverified: the target holds exactly the bytes read, but the backup's ETag '{ETag.Parse(entry.ETag)}' is not a hash that could be reproduced.",
+                                action: decision.Action);
                     }
                     catch (Exception e) when (!ct.IsCancellationRequested)
                     {
@@ -82,7 +91,7 @@ internal abstract class TargetWriter(BucketRun run)
                     }
                     finally
                     {
-                        Run.Progress.OnDone();
+                        if (planned) Run.Progress.OnDone();
                     }
                 });
 
@@ -177,8 +186,11 @@ internal abstract class TargetWriter(BucketRun run)
 
         public override async Task CopyAllAsync(IAsyncEnumerable<PlannedCopy> planned)
         {
-            await foreach (var (entry, decision) in planned.WithCancellation(Run.Cancel).ConfigureAwait(false))
+            await foreach (var item in planned.WithCancellation(Run.Cancel).ConfigureAwait(false))
             {
+                // Reading headers writes nothing: a dry run checks as a real one does.
+                if (await Run.ResolveAsync(item, Run.Cancel).ConfigureAwait(false) is not { } decision) continue;
+                var entry = item.Entry;
                 // Counted as copied, so the result says what a real run would do.
                 Run.Tally.OnCopied(entry.Size);
                 Run.Report(RestoreEventKind.WouldCopy, entry.Key,

@@ -20,6 +20,8 @@ public enum DifferenceKind
     Different,
     /// <summary>Only on the target (not an error for a restore, which deletes only with -Remove).</summary>
     Extra,
+    /// <summary>On both with the same size, but nothing short of reading them proves the content equal (encrypted, unreproducible part layout); -Content reads them.</summary>
+    Unverified,
 }
 
 /// <summary>One object that is not the same on both ends. Flat, for CSV/JSON export.</summary>
@@ -37,15 +39,17 @@ public sealed class VerifyResult
     public long Missing { get; init; }
     public long Different { get; init; }
     public long Extra { get; init; }
+    /// <summary>Pairs of the same size whose identity the listings and headers cannot prove (only without -Content).</summary>
+    public long Unverified { get; init; }
     /// <summary>True when the bytes of every object on both ends were read and hashed.</summary>
     public bool ContentCompared { get; init; }
     public TimeSpan Duration { get; init; }
 
-    /// <summary>Every backup object is on the target with the same content.</summary>
-    public bool Restored => Missing == 0 && Different == 0;
+    /// <summary>Every backup object is on the target with the same content, proven (an unverified pair is not).</summary>
+    public bool Restored => Missing == 0 && Different == 0 && Unverified == 0;
 
     public override string ToString() =>
-        $"{SourceBucket} -> {TargetBucket}: {Matching} of {Compared} match, {Missing} missing, {Different} different, {Extra} extra";
+        $"{SourceBucket} -> {TargetBucket}: {Matching} of {Compared} match, {Missing} missing, {Different} different, {Unverified} unverified, {Extra} extra";
 }
 
 /// <summary>
@@ -73,16 +77,32 @@ public sealed class Verifier : IDisposable
         await _ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
         bool targetExists = await _ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
 
-        long compared = 0, matching = 0, missing = 0, different = 0, extra = 0;
+        long compared = 0, matching = 0, missing = 0, different = 0, extra = 0, unverified = 0;
         void Report(MergedEntry pair, DifferenceKind kind, string reason)
         {
-            Interlocked.Increment(ref kind == DifferenceKind.Missing ? ref missing : ref kind == DifferenceKind.Different ? ref different : ref extra);
+            switch (kind)
+            {
+                case DifferenceKind.Missing: Interlocked.Increment(ref missing); break;
+                case DifferenceKind.Different: Interlocked.Increment(ref different); break;
+                case DifferenceKind.Unverified: Interlocked.Increment(ref unverified); break;
+                default: Interlocked.Increment(ref extra); break;
+            }
             onDifference(new ObjectDifference(sourceBucket, targetBucket, pair.Key, kind, pair.Source?.Size, pair.Target?.Size,
                 pair.Source is null ? null : ETag.Parse(pair.Source.ETag).Value, pair.Target is null ? null : ETag.Parse(pair.Target.ETag).Value, reason));
         }
+        // The same rules as the restore's: only evidence makes two objects identical.
+        void Judge(MergedEntry pair, CopyDecision decision)
+        {
+            switch (decision.Action)
+            {
+                case CopyAction.Conflict: Report(pair, DifferenceKind.Different, decision.Reason); break;
+                case CopyAction.SkipUnverified: Report(pair, DifferenceKind.Unverified, decision.Reason + "; -Content reads both"); break;
+                default: Interlocked.Increment(ref matching); break;
+            }
+        }
 
-        // The listing merge decides everything it can; pairs whose content must be read go on.
-        async IAsyncEnumerable<MergedEntry> ToRead()
+        // The listing merge decides everything it can; pairs whose headers (a check) or bytes (-Content) must be read go on.
+        async IAsyncEnumerable<(MergedEntry Pair, CopyDecision Decision)> ToExamine()
         {
             await foreach (var pair in _ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, filter ?? ObjectFilter.All, cancel).ConfigureAwait(false))
             {
@@ -94,17 +114,26 @@ public sealed class Verifier : IDisposable
                 if (pair.Source is null) { Report(pair, DifferenceKind.Extra, "only on the target"); continue; }
                 if (pair.Target is null) { Report(pair, DifferenceKind.Missing, "missing on the target"); continue; }
                 var decision = CopyPlanner.Decide(pair.Source, pair.Target, overwrite: false);
-                if (decision.Action == CopyAction.Conflict) { Report(pair, DifferenceKind.Different, decision.Reason); continue; }
-                if (!content) { Interlocked.Increment(ref matching); continue; }
-                progress.OnPlanned(pair.Source.Size);
-                yield return pair;
+                // With -Content the bytes decide every pair of the same size, whatever its ETags say.
+                bool read = content && pair.Source.Size == pair.Target.Size;
+                if (decision.Action == CopyAction.Conflict && !read) { Report(pair, DifferenceKind.Different, decision.Reason); continue; }
+                if (read) progress.OnPlanned(pair.Source.Size);
+                else if (decision.Action != CopyAction.Check) { Judge(pair, decision); continue; }
+                yield return (pair, decision);
             }
             progress.OnListingComplete();
         }
 
-        await Parallel.ForEachAsync(ToRead(), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel },
-            async (pair, ct) =>
+        await Parallel.ForEachAsync(ToExamine(), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel },
+            async (item, ct) =>
             {
+                var pair = item.Pair;
+                if (!content)
+                {
+                    var facts = await _ends.FactsAsync(sourceBucket, targetBucket, pair.Key, ct).ConfigureAwait(false);
+                    Judge(pair, CopyPlanner.Decide(pair.Source, pair.Target, overwrite: false, facts));
+                    return;
+                }
                 // Both copies are read at once. Progress counts the backup's bytes, the total it was planned against.
                 var reads = await Task.WhenAll(
                     HashAsync(_ends.SourceData, _ends.SourceEndpoint, EndRole.Source, sourceBucket, pair.Key, progress, ct),
@@ -118,7 +147,7 @@ public sealed class Verifier : IDisposable
         return new VerifyResult
         {
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Compared = compared, Matching = matching,
-            Missing = missing, Different = different, Extra = extra, ContentCompared = content, Duration = clock.Elapsed,
+            Missing = missing, Different = different, Extra = extra, Unverified = unverified, ContentCompared = content, Duration = clock.Elapsed,
         };
     }
 

@@ -21,10 +21,12 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
     {
         switch (e.Kind)
         {
-            case RestoreEventKind.Copied or RestoreEventKind.Skipped or RestoreEventKind.Retrying or RestoreEventKind.BucketCreated or RestoreEventKind.Removed:
+            // Each unverified object is named in the verbose stream; the warning gives their number, once per bucket.
+            case RestoreEventKind.Copied or RestoreEventKind.Skipped or RestoreEventKind.Retrying or RestoreEventKind.BucketCreated or RestoreEventKind.Removed
+                or RestoreEventKind.CopiedUnverified or RestoreEventKind.SkippedUnverified:
                 if (verbose) output.WriteVerbose(e.Message);
                 break;
-            case RestoreEventKind.Conflict or RestoreEventKind.CopiedUnverified or RestoreEventKind.RemovalSkipped:
+            case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped:
                 output.WriteWarning(e.Message);
                 break;
             case RestoreEventKind.WouldCreateBucket:

@@ -29,7 +29,7 @@ public sealed class VerifyCmdletTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
-    public async Task Missing_different_and_extra_objects_are_reported_and_content_finds_what_listings_cannot()
+    public async Task Missing_different_and_extra_objects_are_reported_by_listing_and_by_content()
     {
         string bucket = RgwPair.NewBucket("verify-diff");
         await S3.CreateBucketAsync(rgw.SourceS3, bucket);
@@ -51,7 +51,9 @@ public sealed class VerifyCmdletTests(RgwPair rgw) : IDisposable
 
         static Dictionary<string, string> Differences(PowerShellRun run) =>
             run.Output.ToDictionary(o => (string)o.Properties["Key"].Value, o => o.Properties["Difference"].Value.ToString()!);
-        Assert.Equal(new Dictionary<string, string> { ["missing"] = "Missing", ["changed"] = "Different", ["extra"] = "Extra" }, Differences(byListing));
+        // A single-part object where the backup has a multipart one is not what a restore writes: different, even by listing.
+        Assert.Equal(new Dictionary<string, string> { ["missing"] = "Missing", ["changed"] = "Different", ["extra"] = "Extra", ["multipart"] = "Different" }, Differences(byListing));
+        Assert.Contains("not what a restore", (string)byListing.Output.Single(o => (string)o.Properties["Key"].Value == "multipart").Properties["Reason"].Value);
         Assert.Equal(new Dictionary<string, string> { ["missing"] = "Missing", ["changed"] = "Different", ["extra"] = "Extra", ["multipart"] = "Different" }, Differences(byContent));
         Assert.Equal([false], quiet.Output.Select(o => o.BaseObject));
         Assert.Contains("content differs", (string)byContent.Output.Single(o => (string)o.Properties["Key"].Value == "multipart").Properties["Reason"].Value);

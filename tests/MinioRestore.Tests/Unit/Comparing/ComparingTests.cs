@@ -60,12 +60,15 @@ public sealed class ComparingTests
     private const string Md5A = "\"0cc175b9c0f1b6a831c399e269772661\"", Md5B = "\"92eb5ffee6ae2fec3ad71c777531578f\"";
     private const string MultiA = "\"0cc175b9c0f1b6a831c399e269772661-3\"", MultiB = "\"92eb5ffee6ae2fec3ad71c777531578f-3\"";
 
+    private static readonly ObjectFacts Kms = new("aws:kms", false, new Dictionary<string, string>());
+    private static ObjectFacts KmsWith(string crc) => new("aws:kms", false, new Dictionary<string, string> { ["CRC64NVME"] = crc });
+
     [Theory]
     [InlineData(null, false, CopyAction.Copy)]
     [InlineData(Md5A, false, CopyAction.Skip)]
-    [InlineData(Md5B, false, CopyAction.Conflict)]
-    [InlineData(Md5B, true, CopyAction.Overwrite)]
-    public void Decisions_come_from_size_and_MD5_ETags(string? targetETag, bool overwrite, CopyAction expected)
+    [InlineData(Md5B, false, CopyAction.Check)]
+    [InlineData(Md5B, true, CopyAction.Check)]
+    public void The_listings_decide_what_they_prove_and_ask_the_headers_for_the_rest(string? targetETag, bool overwrite, CopyAction expected)
     {
         var target = targetETag is null ? null : E("k", 10, targetETag);
         Assert.Equal(expected, CopyPlanner.Decide(E("k", 10, Md5A), target, overwrite).Action);
@@ -75,19 +78,48 @@ public sealed class ComparingTests
     public void Size_differences_conflict_and_target_only_objects_are_left_alone()
     {
         Assert.Equal(CopyAction.Conflict, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 11, Md5A), false).Action);
+        Assert.Equal(CopyAction.Overwrite, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 11, Md5A), true).Action);
         Assert.Equal(CopyAction.TargetOnly, CopyPlanner.Decide(null, E("k", 11, Md5A), true).Action);
     }
 
     [Fact]
-    public void Multipart_ETags_compare_when_part_counts_match_and_otherwise_size_decides()
+    public void Two_different_content_hashes_of_plain_objects_are_a_conflict_or_an_overwrite()
     {
-        Assert.Equal(CopyAction.Skip, CopyPlanner.Decide(E("k", 10, MultiA), E("k", 10, MultiA), false).Action);
-        Assert.Equal(CopyAction.Conflict, CopyPlanner.Decide(E("k", 10, MultiA), E("k", 10, MultiB), false).Action);
-        // Restored by another tool as one part: the ETags are not comparable hashes.
-        var mixed = CopyPlanner.Decide(E("k", 10, MultiA), E("k", 10, Md5B), false);
-        Assert.Equal(CopyAction.Skip, mixed.Action);
-        Assert.Contains("not comparable", mixed.Reason);
+        var plain = (ObjectFacts.Plain, ObjectFacts.Plain);
+        Assert.Equal(CopyAction.Conflict, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, Md5B), false, plain).Action);
+        Assert.Equal(CopyAction.Overwrite, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, Md5B), true, plain).Action);
+        Assert.Equal(CopyAction.Conflict, CopyPlanner.Decide(E("k", 10, MultiA), E("k", 10, MultiB), false, plain).Action);
+        Assert.Equal(CopyAction.Conflict, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, Md5B), false, (new ObjectFacts("AES256", false, new Dictionary<string, string>()), ObjectFacts.Plain)).Action);
     }
+
+    [Fact]
+    public void An_encrypted_object_s_ETag_proves_nothing_but_a_checksum_does()
+    {
+        Assert.Equal(CopyAction.SkipUnverified, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, Md5B), false, (Kms, ObjectFacts.Plain)).Action);
+        Assert.Equal(CopyAction.SkipUnverified, CopyPlanner.Decide(E("k", 10, MultiA), E("k", 10, MultiB), true, (Kms, ObjectFacts.Plain)).Action);
+        Assert.Equal(CopyAction.SkipUnverified, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, Md5B), false, (ObjectFacts.Plain, new ObjectFacts(null, true, new Dictionary<string, string>()))).Action);
+        Assert.Equal(CopyAction.Skip, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, Md5B), false, (KmsWith("AAAA"), KmsWith("AAAA"))).Action);
+        Assert.Equal(CopyAction.Conflict, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, Md5B), false, (KmsWith("AAAA"), KmsWith("BBBB"))).Action);
+    }
+
+    [Fact]
+    public void A_target_holding_what_no_restore_writes_is_a_conflict_but_the_restore_s_own_unverified_layout_is_not()
+    {
+        const long size = 40L * 1024 * 1024; // the restore's own layout: 16 MiB parts, 3 of them
+        string own = "\"0cc175b9c0f1b6a831c399e269772661-3\"", backup5 = "\"92eb5ffee6ae2fec3ad71c777531578f-5\"", backup3 = "\"92eb5ffee6ae2fec3ad71c777531578f-3\"";
+        Assert.Equal(3, PartLayoutOwnCount(size, 5));
+        Assert.Equal(CopyAction.SkipUnverified, CopyPlanner.Decide(E("k", size, backup5), E("k", size, own), false).Action);
+        // Never the backup's own count: a 3-part backup's unverified copy has 2 parts (32 MiB), so same-count ETags stay comparable.
+        Assert.Equal(2, PartLayoutOwnCount(size, 3));
+        Assert.Equal(CopyAction.Check, CopyPlanner.Decide(E("k", size, backup3), E("k", size, own), false).Action);
+        // A single-part object on the target of a multipart backup, or the reverse: not what a restore writes.
+        Assert.Equal(CopyAction.Conflict, CopyPlanner.Decide(E("k", 10, MultiA), E("k", 10, Md5B), false).Action);
+        Assert.Equal(CopyAction.Overwrite, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, MultiB), true).Action);
+        // A target ETag that is no content hash at all proves nothing either way.
+        Assert.Equal(CopyAction.SkipUnverified, CopyPlanner.Decide(E("k", 10, Md5A), E("k", 10, "\"opaque\""), false).Action);
+    }
+
+    private static int PartLayoutOwnCount(long size, int sourceParts) => MinioRestore.Engine.Copying.PartLayout.ForUnverifiedCopy(size, sourceParts).Count;
 
     private static async IAsyncEnumerable<ObjectEntry> Listing(params string[] keys)
     {
