@@ -68,10 +68,13 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
 
     /// <summary>
     /// How many candidate layouts are tried on a server that does not tell the layout. Each miss
-    /// reads and uploads the whole object again; the layouts of every client rule we know are
-    /// among the first three candidates for the sizes tested (PartLayoutCandidatesTests), and the
-    /// zoo of real clients needs at most two (ZooRestoreTests). A fourth try would mostly be paid
-    /// by objects with unequal parts, which no candidate reproduces.
+    /// costs one more read and upload of the whole object (the composite ETag needs every part's
+    /// MD5). Measured: for 17 client rules over sizes from 20 MiB to 5 TiB the true layout was
+    /// candidate #1 in 202 of 206 cases and #2 in the rest (PartLayoutCandidatesTests); in the zoo
+    /// of real clients only s3cmd's 15 MiB needed #2 (minio-go's 16 MiB gives the same count).
+    /// The third try is margin for configured sizes that share a part count (e.g. 20 MiB beside
+    /// 15 and 16); more would only add reads for objects no candidate reproduces (unequal parts):
+    /// the zoo read 151 MB of its 536 MB again, 54 MB of it for its one unequal-part object.
     /// </summary>
     internal const int MaxCandidateTries = 3;
 

@@ -21,7 +21,9 @@ namespace MinioRestore.Engine.Copying;
 /// <item>Minio .NET SDK 7.0.0 (<c>Minio/Helper/Utils.cs CalculateMultiPartSize</c>):
 ///   ceil(size / 10,000) rounded up to a multiple of 16 MiB (<c>Constants.MinimumPUTPartSize</c>).</item>
 /// <item>AWSSDK.S3 TransferUtility (<c>Transfer/Internal/MultipartUploadCommand.cs
-///   calculatePartSize</c>): <c>PartSize</c> if set, else max(5 MiB, ceil(size / 10,000)).</item>
+///   CalculatePartSize</c>): v4 max(<c>PartSize</c> or <c>S3Constants.DefaultPartSize</c> 8 MiB,
+///   ceil(size / 10,000)) (4.1.0 measured: 8 MiB parts); v3 <c>calculatePartSize</c>
+///   <c>PartSize</c> if set, else max(5 MiB, ceil(size / 10,000)).</item>
 /// </list>
 /// Then "even" splits: size/parts rounded up to a whole MiB, and exactly.
 /// </summary>
@@ -63,8 +65,8 @@ internal static class PartLayoutCandidates
     /// <summary>Minio .NET SDK 7.0.0's CalculateMultiPartSize.</summary>
     internal static long MinioDotnet(long size) => CeilTo((size + MaxParts - 1) / MaxParts, 16 * MiB);
 
-    /// <summary>AWSSDK.S3 TransferUtility without PartSize.</summary>
-    internal static long TransferUtility(long size) => Math.Max(MinPartSize, (size + MaxParts - 1) / MaxParts);
+    /// <summary>AWSSDK.S3 TransferUtility: v4 with its 8 MiB default or a PartSize; v3 with 5 MiB.</summary>
+    internal static long TransferUtility(long size, long target = 8 * MiB) => Math.Max(target, (size + MaxParts - 1) / MaxParts);
 
     /// <summary>
     /// Part sizes of uniform layouts that cut <paramref name="size"/> bytes into exactly
@@ -76,13 +78,14 @@ internal static class PartLayoutCandidates
         if (parts <= 1) return [new PartLayout(size, Math.Max(size, 1), 1)];
         var sizes = new List<long>
         {
-            S3Transfer(size, 8 * MiB), MinioGo(size), MinioDotnet(size), Rclone(size), TransferUtility(size), S3cmd(size),
+            S3Transfer(size, 8 * MiB), TransferUtility(size), MinioGo(size), MinioDotnet(size), Rclone(size), S3cmd(size), TransferUtility(size, 5 * MiB),
         };
         foreach (long configured in ConfiguredSizes)
         {
             sizes.Add(configured);                      // s3cmd, minio-go, TransferUtility, rclone below 10,000 parts
             sizes.Add(S3Transfer(size, configured));    // awscli/boto3 for big files
             sizes.Add(Rclone(size, configured));        // rclone for big files
+            sizes.Add(TransferUtility(size, configured)); // TransferUtility's PartSize for big files
         }
         long even = (size + parts - 1) / parts;
         sizes.Add(CeilTo(even, MiB));

@@ -26,9 +26,10 @@ public sealed class PartLayoutCandidatesTests(ITestOutputHelper output)
         ("minio-go/mc default", MinioGoRule),
         ("minio-go PartSize 64 MiB", _ => 64 * MiB),
         ("Minio .NET 7.0.0", MinioDotnetRule),
-        ("TransferUtility default", size => Math.Max(5 * MiB, (long)Math.Ceiling((double)size / 10_000))),
-        ("TransferUtility PartSize 8 MiB", _ => 8 * MiB),
-        ("TransferUtility PartSize 16 MiB", _ => 16 * MiB),
+        ("TransferUtility v4 default", size => Math.Max(8 * MiB, (long)Math.Ceiling((double)size / 10_000))),
+        ("TransferUtility v4 PartSize 16 MiB", size => Math.Max(16 * MiB, (long)Math.Ceiling((double)size / 10_000))),
+        ("TransferUtility v4 PartSize 64 MiB", size => Math.Max(64 * MiB, (long)Math.Ceiling((double)size / 10_000))),
+        ("TransferUtility v3 default", size => Math.Max(5 * MiB, (long)Math.Ceiling((double)size / 10_000))),
     ];
 
     // The rules written again here, independently of the engine's code, from the clients' sources.

@@ -43,12 +43,17 @@ public sealed class FaultProxy : IDisposable
 
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
+    private readonly Func<ProxiedRequest, byte[], byte[]>? _rewriteResponseHead;
+
     /// <param name="certificate">Serve https with this certificate (a TLS front end for a plain-HTTP server).</param>
-    public FaultProxy(Uri upstream, Func<ProxiedRequest, Fault> decide, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
+    /// <param name="rewriteResponseHead">Changes the head of the server's answer to a request (e.g. to emulate another server); null relays it as is.</param>
+    public FaultProxy(Uri upstream, Func<ProxiedRequest, Fault> decide, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null,
+        Func<ProxiedRequest, byte[], byte[]>? rewriteResponseHead = null)
     {
         _upstream = upstream;
         _decide = decide;
         _certificate = certificate;
+        _rewriteResponseHead = rewriteResponseHead;
         _listener.Start();
         _ = AcceptLoopAsync();
     }
@@ -136,6 +141,7 @@ public sealed class FaultProxy : IDisposable
                 while (responseHead is not null && Status(responseHead) < 200)
                     responseHead = await fromServer.ReadHeadAsync(_stop.Token); // interim 1xx
                 if (responseHead is null) return;
+                if (_rewriteResponseHead is not null) responseHead = _rewriteResponseHead(request, responseHead);
                 await down.WriteAsync(responseHead, _stop.Token);
                 bool noBody = method == "HEAD" || Status(responseHead) is 204 or 304;
                 if (noBody) continue;
