@@ -19,8 +19,8 @@ public sealed record ZooObject(string Key, string Client, string Setting, long S
     /// <summary>Every part but the last has the first part's length.</summary>
     public bool IsUniform => Parts.Take(Parts.Length - 1).All(p => p == Parts[0]);
 
-    /// <summary>Everything but the single PUTs (under single/) went multipart, one-part uploads included.</summary>
-    public bool IsMultipart => !Key.StartsWith("single/", StringComparison.Ordinal);
+    /// <summary>Everything but the single PUTs went multipart, one-part uploads included.</summary>
+    public bool IsMultipart => !Key.StartsWith("single/", StringComparison.Ordinal) && !Key.Contains("/single", StringComparison.Ordinal);
 
     /// <summary>The ETag S3 gives these bytes in these parts: MD5 of the part MD5s and the count; MD5 of the body for one PUT.</summary>
     public string ExpectedETag(byte[] body)
@@ -65,6 +65,9 @@ public sealed class BackupZoo
     public const string ContentType = "application/x-zoo-backup";
     public const string ContentDisposition = "attachment; filename=\"zoo backup.bin\"";
 
+    /// <summary>The key of RGW's testing KMS (tests/servers/rgw-up.sh RGW_KMS_TESTING=1).</summary>
+    public const string KmsKeyId = "zoo-key-1";
+
     private static long[] Uniform(long size, long partSize) =>
         Enumerable.Range(0, (int)((size + partSize - 1) / partSize)).Select(i => Math.Min(partSize, size - i * partSize)).ToArray();
 
@@ -83,6 +86,8 @@ public sealed class BackupZoo
         new("minio-dotnet/default.bin", "Minio .NET 7.0.0", "PutObject default (16 MiB)", 40 * MiB + 9, Uniform(40 * MiB + 9, 16 * MiB)),
         new("lowlevel/unequal-parts.bin", "AWSSDK.S3 low-level", "parts 5, 7, 6 MiB + 1", 18 * MiB + 1, [5 * MiB, 7 * MiB, 6 * MiB + 1]),
         new("lowlevel/one-part.bin", "AWSSDK.S3 low-level", "one part (md5-1)", 3 * MiB + 3, [3 * MiB + 3]),
+        new("sse-kms/awscli-8MiB.bin", "awscli", "--sse aws:kms (RGW testing KMS), default 8 MiB", 20 * MiB + 5, Uniform(20 * MiB + 5, 8 * MiB)),
+        new("sse-kms/single-sdk.bin", "AWSSDK.S3 PutObject", "single PUT, SSE-KMS (RGW testing KMS)", 2 * MiB + 1, [2 * MiB + 1]),
         new("single/awscli.txt", "awscli", "single PUT, metadata", 1000, [1000]),
         new("single/s3cmd.txt", "s3cmd", "single PUT", 2000, [2000]),
         new("single/rclone.txt", "rclone", "single PUT", 3000, [3000]),
@@ -131,6 +136,14 @@ public sealed class BackupZoo
         {
             case "awscli/default-8MiB.bin": Cli(rgw, "awscli", "default", file, bucket, o.Key, [.. metadata, "--content-encoding", "identity"]); break;
             case "awscli/chunksize-32MiB.bin": Cli(rgw, "awscli", "32", file, bucket, o.Key); break;
+            case "sse-kms/awscli-8MiB.bin": Cli(rgw, "awscli", "default", file, bucket, o.Key, ["--sse", "aws:kms", "--sse-kms-key-id", KmsKeyId]); break;
+            case "sse-kms/single-sdk.bin":
+                await S3.PutAsync(rgw.SourceS3, bucket, o.Key, await File.ReadAllBytesAsync(file), r =>
+                {
+                    r.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
+                    r.ServerSideEncryptionKeyManagementServiceKeyId = KmsKeyId;
+                });
+                break;
             case "single/awscli.txt": Cli(rgw, "awscli", "default", file, bucket, o.Key, [.. metadata, "--cache-control", "max-age=60"]); break;
             // s3cmd keeps its own attributes (x-amz-meta-s3cmd-attrs) and the MIME type asked for
             case "s3cmd/default-15MiB.bin": Cli(rgw, "s3cmd", "default", file, bucket, o.Key, ["--mime-type=" + ContentType, "--no-guess-mime-type"]); break;
