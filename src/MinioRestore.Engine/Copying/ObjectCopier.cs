@@ -125,19 +125,33 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <summary>One HEAD for the headers to copy; for a multipart source it asks for part 1, so servers that can tell the layout do.</summary>
     private async Task<GetObjectMetadataResponse> HeadAsync(ObjectEntry entry, ETag etag, CancellationToken cancel)
     {
-        var head = await RetryAsync(entry.Key, entry.Key, ct => FromSource(source.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest
-        {
-            BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag, PartNumber = etag.IsMultipart ? 1 : null,
-        }, ct), entry.Key, ct), cancel).ConfigureAwait(false);
-        // Asked for a part, a server that honours it answers with the part's length and the whole size in Content-Range.
-        EnsureSameVersion(entry, ServerPartLayout.TotalFromContentRange(head.ContentRange) ?? head.ContentLength, ETag.Parse(head.ETag));
+        var head = await RetryAsync(entry.Key, entry.Key, ct => FromSource(HeadPartOrWholeAsync(entry, etag.IsMultipart ? 1 : null, ct), entry.Key, ct), cancel).ConfigureAwait(false);
+        // A server that honours partNumber answers with the part's length (and the whole size in
+        // Content-Range, where it sends one); If-Match already pins the version then.
+        long? size = ServerPartLayout.TotalFromContentRange(head.ContentRange) ?? (head.PartsCount is null ? head.ContentLength : entry.Size);
+        EnsureSameVersion(entry, size, ETag.Parse(head.ETag));
         return head;
+    }
+
+    /// <summary>HEAD of part <paramref name="partNumber"/>, or of the whole object where a server refuses partNumber (400, 416).</summary>
+    private async Task<GetObjectMetadataResponse> HeadPartOrWholeAsync(ObjectEntry entry, int? partNumber, CancellationToken cancel)
+    {
+        var request = new GetObjectMetadataRequest { BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag, PartNumber = partNumber };
+        try
+        {
+            return await source.Client.GetObjectMetadataAsync(request, cancel).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (partNumber is not null && e.StatusCode is System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            request.PartNumber = null;
+            return await source.Client.GetObjectMetadataAsync(request, cancel).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The layout the source tells, or null where it does not (RGW: no parts count).</summary>
     private async Task<PartLayout?> ServerLayoutAsync(ObjectEntry entry, ETag etag, GetObjectMetadataResponse first, CancellationToken cancel)
     {
-        if (!ServerPartLayout.TellsParts(first.PartsCount, first.ContentRange, etag.PartCount)) return null;
+        if (!ServerPartLayout.TellsParts(first.PartsCount, etag.PartCount)) return null;
         if (ServerPartLayout.UniformFromFirstPart(entry.Size, etag.PartCount, first.ContentLength) is { } uniform) return uniform;
         var lengths = new long[etag.PartCount];
         lengths[0] = first.ContentLength;

@@ -17,8 +17,7 @@ internal static class ServerPartLayout
     }
 
     /// <summary>True when the answer is about one part of an object of <paramref name="parts"/> parts, as the listing's ETag says.</summary>
-    public static bool TellsParts(int? partsCount, string? contentRange, int parts) =>
-        partsCount == parts && TotalFromContentRange(contentRange) is not null;
+    public static bool TellsParts(int? partsCount, int parts) => partsCount == parts;
 
     /// <summary>
     /// The uniform layout whose first part is <paramref name="firstPart"/> bytes, when that is

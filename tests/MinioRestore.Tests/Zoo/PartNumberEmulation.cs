@@ -12,7 +12,8 @@ namespace MinioRestore.Tests.Zoo;
 /// </summary>
 public static class PartNumberEmulation
 {
-    public static Func<ProxiedRequest, byte[], byte[]> Answer(string bucket, Func<string, long[]?> partsOf) => (request, head) =>
+    /// <param name="withContentRange">False: leave Content-Range out, as a server might.</param>
+    public static Func<ProxiedRequest, byte[], byte[]> Answer(string bucket, Func<string, long[]?> partsOf, bool withContentRange = true) => (request, head) =>
     {
         if (request.Method != "HEAD") return head;
         int q = request.Target.IndexOf('?');
@@ -40,9 +41,16 @@ public static class PartNumberEmulation
         {
             long first = parts.Take(n - 1).Sum(), length = parts[n - 1];
             lines.Add($"Content-Length: {length}");
-            lines.Add($"Content-Range: bytes {first}-{first + length - 1}/{parts.Sum()}");
+            if (withContentRange) lines.Add($"Content-Range: bytes {first}-{first + length - 1}/{parts.Sum()}");
             lines.Add($"x-amz-mp-parts-count: {parts.Length}");
         }
         return Encoding.ASCII.GetBytes(string.Join("\r\n", lines) + "\r\n\r\n");
     };
+
+    /// <summary>A server that refuses HEAD ?partNumber= with 400 Bad Request: the copier must fall back to a plain HEAD.</summary>
+    public static byte[] RefusePartNumber(ProxiedRequest request, byte[] head)
+    {
+        if (request.Method != "HEAD" || !request.Target.Contains("partNumber=", StringComparison.Ordinal)) return head;
+        return Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
+    }
 }
