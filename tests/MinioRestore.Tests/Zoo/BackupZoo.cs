@@ -41,7 +41,10 @@ public sealed record ZooObject(string Key, string Client, string Setting, long S
 /// A backup bucket on the source RGW written by the real clients a backup in the field comes
 /// from (awscli, s3cmd, rclone, boto3, AWSSDK.S3 TransferUtility, the Minio .NET SDK) and by
 /// low-level multipart calls with unequal parts and with one part, plus single PUTs and
-/// metadata edge cases. Written once per test run (about 460 MiB) and shared by the zoo tests.
+/// metadata edge cases, and SSE-KMS objects. Written once per test run (about 535 MiB) and
+/// shared by the zoo tests. No non-ASCII user metadata: no client here sends it (botocore, so
+/// awscli and boto3, refuses it in handlers.py validate_ascii_metadata; AWSSDK.S3 on .NET's
+/// HttpClient fails with "Request headers must contain only ASCII characters", measured).
 /// </summary>
 public sealed class BackupZoo
 {
