@@ -73,8 +73,9 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// candidate #1 in 202 of 206 cases and #2 in the rest (PartLayoutCandidatesTests); in the zoo
     /// of real clients only s3cmd's 15 MiB needed #2 (minio-go's 16 MiB gives the same count).
     /// The third try is margin for configured sizes that share a part count (e.g. 20 MiB beside
-    /// 15 and 16); more would only add reads for objects no candidate reproduces (unequal parts):
-    /// the zoo read 151 MB of its 536 MB again, 54 MB of it for its one unequal-part object.
+    /// 15 and 16, 44 MiB in 3 parts); more would only add reads for objects no candidate
+    /// reproduces: the zoo read 208 MB of its 578 MB again, 113 MB of it for its two objects in
+    /// unequal parts (3 misses each) and 52 MB for a 12 MiB TransferUtility PartSize (1 candidate).
     /// </summary>
     internal const int MaxCandidateTries = 3;
 
@@ -88,10 +89,19 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         if (await ServerLayoutAsync(entry, etag, head, cancel).ConfigureAwait(false) is { } told)
         {
             // The source itself said how the object was cut: any other composite means the bytes read are not the backup's.
-            if (await UploadAsync(entry, head, told, etag, onBytes, cancel).ConfigureAwait(false) is null)
-                throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
-                    $"The bytes read for '{entry.Key}' in the part layout the {SourceRole} gave ({told}) do not hash to its ETag {etag}; the object was not restored.");
-            return Verification.MatchesSourceETag;
+            if (await UploadAsync(entry, head, told, etag, onBytes, cancel).ConfigureAwait(false) is not null)
+                return Verification.MatchesSourceETag;
+            // A uniform layout read off part 1 alone may hide later parts of other lengths (7, 6, 5 MiB
+            // look like 7 MiB parts): ask for every part once before calling the bytes wrong.
+            if (told.IsUniform && await ExactLayoutAsync(entry, etag, head.ContentLength, cancel).ConfigureAwait(false) is { } exact && !SameParts(exact, told))
+            {
+                onRetry?.Invoke($"{entry.Key} (told layout)", new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+                    $"{told} (from part 1) did not reproduce the backup's ETag {etag}; the {SourceRole} gave {exact}, so the object is read again in those.", transient: true), 1);
+                if (await UploadAsync(entry, head, exact, etag, onBytes, cancel).ConfigureAwait(false) is not null)
+                    return Verification.MatchesSourceETag;
+            }
+            throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+                $"The bytes read for '{entry.Key}' in the part layout the {SourceRole} gave ({told}) do not hash to its ETag {etag}; the object was not restored.");
         }
 
         var candidates = PartLayoutCandidates.For(entry.Size, etag.PartCount);
@@ -152,9 +162,15 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     private async Task<PartLayout?> ServerLayoutAsync(ObjectEntry entry, ETag etag, GetObjectMetadataResponse first, CancellationToken cancel)
     {
         if (!ServerPartLayout.TellsParts(first.PartsCount, etag.PartCount)) return null;
-        if (ServerPartLayout.UniformFromFirstPart(entry.Size, etag.PartCount, first.ContentLength) is { } uniform) return uniform;
+        return ServerPartLayout.UniformFromFirstPart(entry.Size, etag.PartCount, first.ContentLength)
+            ?? await ExactLayoutAsync(entry, etag, first.ContentLength, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Every part's length, asked for part by part (HEAD ?partNumber=2, 3, ...; part 1's is known).</summary>
+    private async Task<PartLayout> ExactLayoutAsync(ObjectEntry entry, ETag etag, long firstPart, CancellationToken cancel)
+    {
         var lengths = new long[etag.PartCount];
-        lengths[0] = first.ContentLength;
+        lengths[0] = firstPart;
         for (int n = 2; n <= etag.PartCount; n++)
         {
             int part = n;
@@ -169,6 +185,9 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 $"The {SourceRole} gave parts of '{entry.Key}' that add up to {lengths.Sum()} bytes instead of {entry.Size}.");
         return PartLayout.Exact(lengths);
     }
+
+    private static bool SameParts(PartLayout a, PartLayout b) =>
+        a.Count == b.Count && Enumerable.Range(0, a.Count).All(i => a.Part(i) == b.Part(i));
 
     /// <summary>
     /// Uploads the object in <paramref name="layout"/>, every part checked against what the target

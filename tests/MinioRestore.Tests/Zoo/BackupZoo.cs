@@ -88,6 +88,7 @@ public sealed class BackupZoo
         new("transferutility/partsize-12MiB.bin", "AWSSDK.S3 4.1.0 TransferUtility", "PartSize = 12 MiB", 50 * MiB, Uniform(50 * MiB, 12 * MiB), Guessable: false),
         new("minio-dotnet/default.bin", "Minio .NET 7.0.0", "PutObject default (16 MiB)", 40 * MiB + 9, Uniform(40 * MiB + 9, 16 * MiB)),
         new("lowlevel/unequal-parts.bin", "AWSSDK.S3 low-level", "parts 5, 7, 6 MiB + 1", 18 * MiB + 1, [5 * MiB, 7 * MiB, 6 * MiB + 1]),
+        new("lowlevel/first-part-largest.bin", "AWSSDK.S3 low-level", "parts 7, 6, 5 MiB + 1", 18 * MiB + 1, [7 * MiB, 6 * MiB, 5 * MiB + 1]),
         new("lowlevel/one-part.bin", "AWSSDK.S3 low-level", "one part (md5-1)", 3 * MiB + 3, [3 * MiB + 3]),
         new("sse-kms/awscli-8MiB.bin", "awscli", "--sse aws:kms (RGW testing KMS), default 8 MiB", 20 * MiB + 5, Uniform(20 * MiB + 5, 8 * MiB)),
         new("sse-kms/single-sdk.bin", "AWSSDK.S3 PutObject", "single PUT, SSE-KMS (RGW testing KMS)", 2 * MiB + 1, [2 * MiB + 1]),
@@ -174,7 +175,7 @@ public sealed class BackupZoo
                         .WithStreamData(stream).WithObjectSize(o.Size).WithContentType(ContentType)
                         .WithHeaders(new Dictionary<string, string> { ["x-amz-meta-writer"] = "minio-dotnet" }));
                 break;
-            case "lowlevel/unequal-parts.bin" or "lowlevel/one-part.bin":
+            case "lowlevel/unequal-parts.bin" or "lowlevel/first-part-largest.bin" or "lowlevel/one-part.bin":
                 await PutPartsAsync(rgw.SourceS3, bucket, o.Key, await File.ReadAllBytesAsync(file), o.Parts);
                 break;
             case "single/sdk-headers.txt" or "single/empty":

@@ -167,9 +167,13 @@ public sealed class ZooRestoreTests(RgwPair rgw, ITestOutputHelper output)
         var restored = await S3.ListAsync(rgw.TargetS3, target);
         foreach (var o in inScope)
             Assert.True(source[o.Key].ETag == restored[o.Key].ETag, $"{o.Key}: {restored[o.Key].ETag} instead of {source[o.Key].ETag}");
-        // one HEAD per multipart object, and one per further part only for the unequal one
-        var unequal = zoo.Objects.Single(o => o.IsMultipart && !o.IsUniform);
-        Assert.Equal(inScope.Count(o => o.IsMultipart) + unequal.Parts.Length - 1, partHeads);
+        // one HEAD per multipart object, and one per further part only for unequal ones
+        var unequal = zoo.Objects.Where(o => o.IsMultipart && !o.IsUniform).ToList();
+        Assert.Equal(2, unequal.Count);
+        Assert.Equal(inScope.Count(o => o.IsMultipart) + unequal.Sum(o => o.Parts.Length - 1), partHeads);
+        // 7, 6, 5 MiB first looks like 7 MiB parts: one upload in those, aborted, then the parts asked one by one
+        var retold = reporter.Of(RestoreEventKind.Retrying).Where(e => e.Key!.EndsWith(" (told layout)", StringComparison.Ordinal)).Select(e => e.Key).ToList();
+        Assert.Equal(["lowlevel/first-part-largest.bin (told layout)"], retold);
 
         var (rerun, _) = await RestoreAsync(viaProxy, zoo.Bucket, target, filter);
         Assert.Equal(0, rerun.Copied);
