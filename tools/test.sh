@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests/servers/install-packages.sh
+tests/zoo/install-clients.sh
 dotnet build MinioRestore.sln -c Release -nologo -v q -clp:NoSummary
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

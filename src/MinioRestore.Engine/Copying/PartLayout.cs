@@ -2,35 +2,15 @@ namespace MinioRestore.Engine.Copying;
 
 /// <summary>
 /// How an object is cut into multipart parts. For a multipart source the restore repeats the
-/// source's layout, so the target's ETag equals the source's: the copy can then be verified
+/// source's layout (told by the server, or found among <see cref="PartLayoutCandidates"/>), so the target's ETag equals the source's: the copy can then be verified
 /// against the source ETag, and a later rerun can compare the two listings without reading.
 /// </summary>
-internal readonly record struct PartLayout(long Size, long PartSize, int Count)
+internal readonly partial record struct PartLayout(long Size, long PartSize, int Count)
 {
     private const long MiB = 1024 * 1024;
     internal const long MinPartSize = 5 * MiB;
     private const int MaxParts = 10_000;
     internal const long DefaultPartSize = 16 * MiB;
-
-    // Part sizes of common uploaders: aws cli/boto3 8 MiB, mc/minio-go 16 MiB, rclone 5 MiB, ...
-    private static readonly long[] CommonPartSizes =
-        [8 * MiB, 16 * MiB, 5 * MiB, 10 * MiB, 15 * MiB, 32 * MiB, 50 * MiB, 64 * MiB, 100 * MiB, 128 * MiB, 256 * MiB, 512 * MiB, 1024 * MiB];
-
-    /// <summary>
-    /// The most likely layout of a source uploaded in <paramref name="parts"/> equal parts. S3 does
-    /// not list part sizes (and not every server answers GET ?partNumber=), so this is a best
-    /// guess; the composite ETag check tells whether it was right.
-    /// </summary>
-    public static PartLayout ForSource(long size, int parts)
-    {
-        if (parts <= 1) return new(size, Math.Max(size, 1), 1);
-        foreach (long p in CommonPartSizes)
-            if (CountFor(size, p) == parts) return new(size, p, parts);
-        long even = (size + parts - 1) / parts;
-        long roundedToMiB = (even + MiB - 1) / MiB * MiB;
-        long partSize = CountFor(size, roundedToMiB) == parts ? roundedToMiB : even;
-        return new(size, partSize, CountFor(size, partSize));
-    }
 
     /// <summary>Our own layout, for sources whose ETag is not a content hash.</summary>
     public static PartLayout Own(long size)
@@ -55,6 +35,7 @@ internal readonly record struct PartLayout(long Size, long PartSize, int Count)
 
     public (long Offset, long Length) Part(int index)
     {
+        if (_offsets is not null) return (_offsets[index], _offsets[index + 1] - _offsets[index]);
         long offset = index * PartSize;
         return (offset, Math.Min(PartSize, Size - offset));
     }

@@ -28,9 +28,13 @@ public enum Fault
 /// it answers the request itself with an S3 error (the request never reaches RGW), or it rewrites
 /// the body of RGW's answer (e.g. a listing).
 /// </summary>
-public sealed record Emulation(Emulation.Error? Answer = null, Func<string, string>? RewriteBody = null)
+public sealed record Emulation(Emulation.Error? Answer = null, Func<string, string>? RewriteBody = null, Func<byte[], byte[]>? RewriteHead = null)
 {
     public sealed record Error(int Status, string Code, string Message);
+
+    /// <summary>An emulation that rewrites answer heads (status line and headers); a rewrite that returns the head it was given changes nothing.</summary>
+    public static Func<ProxiedRequest, Emulation?> OfHeads(Func<ProxiedRequest, byte[], byte[]> rewrite) =>
+        request => new Emulation(RewriteHead: head => rewrite(request, head));
 }
 
 /// <summary>One HTTP request as the proxy saw it.</summary>
@@ -163,6 +167,11 @@ public sealed class FaultProxy : IDisposable
                 while (responseHead is not null && Status(responseHead) < 200)
                     responseHead = await fromServer.ReadHeadAsync(_stop.Token); // interim 1xx
                 if (responseHead is null) return;
+                if (emulation?.RewriteHead is { } rewriteHead && rewriteHead(responseHead) is var changed && !ReferenceEquals(changed, responseHead))
+                {
+                    Interlocked.Increment(ref _emulated);
+                    responseHead = changed;
+                }
                 bool noBody = method == "HEAD" || Status(responseHead) is 204 or 304;
                 if (emulation?.RewriteBody is null || noBody) await down.WriteAsync(responseHead, _stop.Token);
                 if (noBody) continue;

@@ -41,6 +41,7 @@ public sealed class RgwCluster : IDisposable
                 ["RGW_PORT"] = rgwPort.ToString(),
                 ["S3_ACCESS_KEY"] = accessKey,
                 ["S3_SECRET_KEY"] = secretKey,
+                ["RGW_KMS_TESTING"] = "1", // SSE-KMS objects in the backup zoo
             },
         };
         using var process = Process.Start(psi)!;

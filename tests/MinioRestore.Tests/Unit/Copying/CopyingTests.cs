@@ -16,19 +16,6 @@ public sealed class CopyingTests
     private static AmazonS3Exception S3Error(string code, int status) =>
         new("", Amazon.Runtime.ErrorType.Sender, code, "req", (System.Net.HttpStatusCode)status);
 
-    [Theory]
-    [InlineData(20 * MiB + 123, 3, 8 * MiB)]
-    [InlineData(12 * MiB, 3, 5 * MiB)]
-    [InlineData(64 * MiB, 4, 16 * MiB)]
-    [InlineData(1000, 1, 1000)]
-    public void The_source_part_layout_is_guessed_from_size_and_part_count(long size, int parts, long partSize)
-    {
-        var layout = PartLayout.ForSource(size, parts);
-        Assert.Equal(partSize, layout.PartSize);
-        Assert.Equal(parts, layout.Count);
-        Assert.Equal(size, Enumerable.Range(0, layout.Count).Sum(i => layout.Part(i).Length));
-    }
-
     [Fact]
     public void Own_layouts_stay_within_10000_parts()
     {
