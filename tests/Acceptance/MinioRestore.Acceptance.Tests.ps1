@@ -182,9 +182,9 @@ Register-RestoreClients -S3Endpoint $Source -MinioEndpoint $Target -MinioCredent
 Import-Module '$Manifest'
 `$c = [pscredential]::new('$MinioKey', (ConvertTo-SecureString `$env:TEST_MINIO_SECRET -AsPlainText -Force))
 Register-RestoreClients -S3Endpoint $Source -MinioEndpoint $Target -MinioCredential `$c | Out-Null
-(Start-MinioRestore -Bucket mirror -Remove 3>&1 | Out-String).Trim()
+(Start-MinioRestore -Bucket mirror -Remove 3>&1 | Out-String -Width 300).Trim()
 "@ -Environment @{ AWS_ACCESS_KEY_ID = $S3Key; AWS_SECRET_ACCESS_KEY = $S3Secret; TEST_MINIO_SECRET = $MinioSecret }
-        $run.Output | Should -Match 'WARNING: .*(confirm|-Force)'
+        $run.Output | Should -Match 'Nothing was removed from ''mirror'': .*not confirmed\. Run again with -Force'
         (Test-MinioRestore -Bucket mirror | Where-Object Difference -eq 'Extra').Count | Should -Be 2
 
         $r = Start-MinioRestore -Bucket mirror -Remove -Confirm:$false -ErrorAction Stop
