@@ -206,7 +206,7 @@ Register-RestoreClients -S3Endpoint $Source -MinioEndpoint $Target -MinioCredent
         @(Test-MinioRestore -Bucket confirm | Where-Object Difference -eq 'Extra').Key | Should -Be 'extra/0000001'
     }
 
-    It 'exports results through Export-Csv and ConvertTo-Json with names and a readable duration, and keeps the typed values' {
+    It 'exports results through Export-Csv (names, duration as text) and ConvertTo-Json -EnumsAsStrings, and keeps the typed values' {
         $r = Start-MinioRestore -Bucket reports -TargetBucket reports-restored -ErrorAction Stop
         $csv = Join-Path $Work 'restore.csv'
         $r | Export-Csv $csv
@@ -224,6 +224,11 @@ Register-RestoreClients -S3Endpoint $Source -MinioEndpoint $Target -MinioCredent
         $json.Status | Should -Be 'Succeeded'
         $json.Duration.TotalSeconds | Should -BeGreaterThan 0
         $json.Skipped | Should -Be 41
+        # The documented report shape (about_MinioRestore, OUTPUT): the duration as text.
+        $report = $r | Select-Object -ExcludeProperty Duration -Property *, @{ n = 'Duration'; e = { "$($_.Duration)" } } |
+            ConvertTo-Json -EnumsAsStrings | ConvertFrom-Json
+        $report.Status | Should -Be 'Succeeded'
+        [timespan]$report.Duration | Should -Be $r.Duration
 
         # In the session the properties stay typed.
         $r.Status | Should -BeOfType [enum]
