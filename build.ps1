@@ -76,9 +76,11 @@ if ('Test' -in $Task) {
         $pesterConfiguration.Run.PassThru = $true
         $pesterConfiguration.Output.Verbosity = 'Detailed'
         $pesterConfiguration.Output.CIFormat = 'None'
+        if ([Console]::IsOutputRedirected) { $pesterConfiguration.Output.RenderMode = 'Plaintext' }  # a CI log: no colour codes
         # As a user's session runs it: errors that do not stop a command do not stop a test either.
         $run = & { $ErrorActionPreference = 'Continue'; Invoke-Pester -Configuration $pesterConfiguration }
-        "pester: $($run.PassedCount) passed, $($run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount) failed (Pester $((Get-Module Pester).Version), pwsh $($PSVersionTable.PSVersion))"
+        "Pester $((Get-Module Pester).Version) in pwsh $($PSVersionTable.PSVersion) ($pwsh)"
+        "pester: $($run.PassedCount) passed, $($run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount) failed, $($run.SkippedCount) skipped"
         if ($run.Result -ne 'Passed') { $failures += "Pester ($($run.FailedCount) test(s), $($run.FailedBlocksCount + $run.FailedContainersCount) block(s))" }
     }
     if ($failures) { throw "tests failed: $($failures -join ', ')" }
