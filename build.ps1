@@ -100,6 +100,11 @@ if ('Package' -in $Task) {
     # save it from a throwaway file repository and import the saved module in a new pwsh.
     if (Get-Command Save-PSResource -ErrorAction SilentlyContinue) {
         $repository = "MinioRestoreBuild$PID"
+        # PSResourceGet keeps its repositories in LocalApplicationData, which .NET gives as '' (so the
+        # current folder) until ~/.local/share exists, as on a fresh machine.
+        if (-not $IsWindows -and -not [Environment]::GetFolderPath('LocalApplicationData')) {
+            $null = New-Item -ItemType Directory -Force -Path ($env:XDG_DATA_HOME ? $env:XDG_DATA_HOME : (Join-Path $HOME '.local/share'))
+        }
         $saved = (New-Item -ItemType Directory -Force -Path (Join-Path ([IO.Path]::GetTempPath()) $repository)).FullName
         Register-PSResourceRepository -Name $repository -Uri $packages -Trusted
         try {

@@ -203,6 +203,7 @@ Register-RestoreClients -S3Endpoint $Source -MinioEndpoint $Target -MinioCredent
         $run.Output | Should -Match 'Are you sure you want to perform this action\?'
         $run.Output | Should -Match 'minio/confirm/extra/0000000'
         $run.Output | Should -Match 'copied: 5 removed: 1'
+        Assert-NoSecret $run.Output | Out-Null
         @(Test-MinioRestore -Bucket confirm | Where-Object Difference -eq 'Extra').Key | Should -Be 'extra/0000001'
     }
 
@@ -269,11 +270,12 @@ Describe 'Background restores: -AsJob' {
         $results = Receive-Job $job
         $results.SourceBucket | Should -Be @('jobs', 'accsvc-beta')
         $results.Status | Should -Be @('Succeeded', 'Succeeded')
+        Assert-NoSecret ($job | Format-List * | Out-String) | Out-Null
         Remove-Job $job
     }
 
     It 'Stop-Job stops it and leaves no partial object; a rerun finishes it' {
-        $job = Start-MinioRestore -Bucket stoppable -TargetBucket stoppable-target -Concurrency 2 -AsJob
+        $job = Start-MinioRestore -Bucket stoppable -TargetBucket stoppable-target -Concurrency 1 -AsJob
         $deadline = [DateTime]::UtcNow.AddSeconds(60)
         while ($job.State -eq 'NotStarted' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         Start-Sleep -Milliseconds 500
@@ -386,6 +388,7 @@ Describe 'Installed from a local repository' {
 
     It 'build.ps1 -Task Package made the package and proved it installs' {
         $package.Output | Should -Match 'installs with PSResourceGet'
+        Join-Path $Root 'PSResourceGet' | Should -Not -Exist
         Join-Path $Packages "MinioRestore.$Version.nupkg" | Should -Exist
     }
 
@@ -401,6 +404,7 @@ $Restore
         $run.ExitCode | Should -Be 0 -Because $run.Output
         $run.Output | Should -Match ([regex]::Escape("module: $homeDirectory"))
         $run.Output | Should -Match 'restore: Succeeded 5'
+        Assert-NoSecret $run.Output | Out-Null
     }
 
     It 'Install-Module (PowerShellGet) installs it; Import-Module MinioRestore by name restores' {
@@ -415,5 +419,6 @@ $Restore
         $run.ExitCode | Should -Be 0 -Because $run.Output
         $run.Output | Should -Match ([regex]::Escape("module: $homeDirectory"))
         $run.Output | Should -Match 'restore: Succeeded 5'
+        Assert-NoSecret $run.Output | Out-Null
     }
 }
