@@ -1,11 +1,12 @@
-using Minio;
-using Minio.DataModel.Args;
 using System.Diagnostics;
 using System.Net.Http;
+using Minio;
+using Minio.DataModel.Args;
 using Amazon.S3.Model;
-using MinioRestore.Engine.Endpoints;
 using MinioRestore.Engine.Listing;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.Engine.Transport;
 
 // BenchTools overhead SOURCE_URL TARGET_URL BUCKET COUNT   the engine (cold, then warm) vs a bare signed copy loop
 // BenchTools raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY  the bare signed GET+PUT loop alone: the small-object limit

@@ -1,6 +1,6 @@
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.PowerShell;
 

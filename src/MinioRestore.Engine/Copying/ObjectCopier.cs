@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 using MinioRestore.Engine.Comparing;
-using MinioRestore.Engine.Endpoints;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Engine.Copying;
 
@@ -33,9 +33,6 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
 {
     /// <summary>S3's limit for one PUT.</summary>
     internal const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
-
-    public const string SourceRole = "S3 source";
-    public const string TargetRole = "MinIO target";
 
     public async Task<Verification> CopyAsync(ObjectEntry entry, Action<long> onBytes, CancellationToken cancel)
     {
@@ -104,7 +101,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, range, cancel), entry.Key, cancel).ConfigureAwait(false);
         if (read.Length != length)
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
-                $"The {SourceRole} answered part {index + 1} of '{entry.Key}' with {read.Length} bytes instead of {length}.", transient: true);
+                $"The {EndRole.Source} answered part {index + 1} of '{entry.Key}' with {read.Length} bytes instead of {length}.", transient: true);
 
         long counted = 0;
         await using var body = new VerifyingStream(read.Body, length, n => { alive(); counted += n; onBytes(n); });
@@ -133,7 +130,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     {
         if (length != entry.Size || etag != ETag.Parse(entry.ETag))
             throw new RestoreException(ErrorIds.SourceObjectChanged, FailureKind.Conflict,
-                $"'{entry.Key}' changed on the {SourceRole} after it was listed. Run the restore again to copy the new version.");
+                $"'{entry.Key}' changed on the {EndRole.Source} after it was listed. Run the restore again to copy the new version.");
     }
 
     /// <summary>What we read must be what the source promised and what the target says it stored.</summary>
@@ -141,10 +138,10 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     {
         if (expectedMd5 is not null && !readMd5.AsSpan().SequenceEqual(expectedMd5))
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
-                $"The bytes read for '{what}' do not match the {SourceRole}'s MD5.", transient: true);
+                $"The bytes read for '{what}' do not match the {EndRole.Source}'s MD5.", transient: true);
         if (written.IsMd5 && !written.Md5Bytes().AsSpan().SequenceEqual(readMd5))
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
-                $"The {TargetRole} stored different bytes for '{what}' than were sent (ETag {written}).", transient: true);
+                $"The {EndRole.Target} stored different bytes for '{what}' than were sent (ETag {written}).", transient: true);
     }
 
     /// <summary>
@@ -193,13 +190,13 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     }
 
     private RestoreException ExplainSource(Exception e, string key) =>
-        S3Failure.Explain(e, SourceRole, source.Endpoint, $"reading '{key}' from bucket '{source.Bucket}'", ErrorIds.ObjectCopyFailed);
+        S3Failure.Explain(e, EndRole.Source, source.Endpoint, $"reading '{key}' from bucket '{source.Bucket}'", ErrorIds.ObjectCopyFailed);
 
     /// <summary>Failures while writing, unless the source body broke underneath the upload.</summary>
     private RestoreException Explain(Exception e, string key)
     {
         if (FromSourceBody(e)) return ExplainSource(e, key);
-        return S3Failure.Explain(e, TargetRole, target.Endpoint, $"writing '{key}' to bucket '{target.Bucket}'", ErrorIds.ObjectCopyFailed);
+        return S3Failure.Explain(e, EndRole.Target, target.Endpoint, $"writing '{key}' to bucket '{target.Bucket}'", ErrorIds.ObjectCopyFailed);
     }
 
     private static bool FromSourceBody(Exception? e)

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using MinioRestore.Engine.Errors;
 
 namespace MinioRestore.Engine.Copying;
 

@@ -19,6 +19,8 @@ public static class ErrorIds
     public const string InvalidConfigFile = "InvalidConfigFile";
     public const string SourceBucketNotFound = "SourceBucketNotFound";
     public const string ServiceBucketsNotFound = "ServiceBucketsNotFound";
+    /// <summary>The MinIO bucket vanished during the run (NoSuchBucket from the target).</summary>
+    public const string TargetBucketNotFound = "TargetBucketNotFound";
     public const string TargetBucketCreateFailed = "TargetBucketCreateFailed";
     public const string ListingFailed = "ListingFailed";
     public const string ListingOutOfOrder = "ListingOutOfOrder";
@@ -27,6 +29,7 @@ public static class ErrorIds
     public const string SourceObjectChanged = "SourceObjectChanged";
     public const string SourceObjectVanished = "SourceObjectVanished";
     public const string QuotaExceeded = "QuotaExceeded";
+    public const string UnsupportedObjectName = "UnsupportedObjectName";
     public const string RemoveLimitExceeded = "RemoveLimitExceeded";
     public const string ObjectRemoveFailed = "ObjectRemoveFailed";
     public const string Unexpected = "UnexpectedError";

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Amazon.Runtime;
 using Amazon.S3;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Engine.Errors;
 
@@ -24,7 +24,7 @@ public static class S3Failure
         string at = $"{where} {endpoint.Url.GetLeftPart(UriPartial.Authority)}";
 
         if (Find<AmazonServiceException>(error) is { } service && (service.ErrorCode is { Length: > 0 } || service.StatusCode != 0))
-            return FromService(service, error, at, endpoint, what, fallbackId);
+            return FromService(service, error, where, at, endpoint, what, fallbackId);
 
         if (Find<AuthenticationException>(error) is not null)
             return new(ErrorIds.EndpointUnreachable, FailureKind.ConnectionFailed,
@@ -71,7 +71,7 @@ public static class S3Failure
         return new(fallbackId, FailureKind.Unexpected, $"Unexpected failure at the {at} while {what}: {error.GetType().Name}.", error);
     }
 
-    private static RestoreException FromService(AmazonServiceException e, Exception original, string at, S3Endpoint endpoint, string what, string fallbackId)
+    private static RestoreException FromService(AmazonServiceException e, Exception original, string where, string at, S3Endpoint endpoint, string what, string fallbackId)
     {
         var code = e.ErrorCode ?? "";
         var status = (int)e.StatusCode;
@@ -87,13 +87,17 @@ public static class S3Failure
                 return new(ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed,
                     $"The {at} rejected the session token ({code}): it has expired or is not valid. Get fresh temporary credentials.", original);
             case "RequestTimeTooSkewed":
+                // Transient: both data paths correct their clock from the server's answer and retry.
                 return new(ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed,
-                    $"The {at} rejected the request because this machine's clock differs too much from the server's. Fix the clock (NTP).", original);
+                    $"The {at} rejected the request because this machine's clock differs too much from the server's (corrected from the server's time on retry; fix the clock with NTP if it persists).",
+                    original, transient: true);
             case "AccessDenied" or "AllAccessDisabled":
                 return new(ErrorIds.AccessDenied, FailureKind.PermissionDenied,
                     $"The {at} denied access while {what}: access key '{endpoint.AccessKeyId}' lacks the permission. Grant it or use another credential.", original);
             case "NoSuchBucket":
-                return new(ErrorIds.SourceBucketNotFound, FailureKind.NotFound, $"The bucket does not exist at the {at} ({what}).", original);
+                // Named by the end that answered: a missing backup bucket and a vanished target bucket need different fixes.
+                return new(where == EndRole.Target ? ErrorIds.TargetBucketNotFound : ErrorIds.SourceBucketNotFound, FailureKind.NotFound,
+                    $"The bucket does not exist at the {at} ({what}).", original);
             case "NoSuchKey":
                 return new(ErrorIds.SourceObjectVanished, FailureKind.NotFound,
                     $"The object was deleted at the {at} after it was listed ({what}).", original);
@@ -103,6 +107,12 @@ public static class S3Failure
             case "BadDigest" or "InvalidDigest" or "XAmzContentSHA256Mismatch" or "IncompleteBody":
                 return new(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                     $"The {at} rejected the data as corrupted ({code}) while {what}; nothing was stored.", original, transient: true);
+            // MinIO's object-name checks refuse keys that S3 and RGW store; no retry can change that.
+            case "XMinioInvalidObjectName" or "KeyTooLongError":
+                return new(ErrorIds.UnsupportedObjectName, FailureKind.InvalidArgument,
+                    $"The {at} refused the object name ({code}) while {what}. MinIO cannot store keys that contain '//', start with '/', " +
+                    "have a '.' or '..' segment, or are longer than 1024 bytes, though S3 stores them. Copy the object to a key MinIO accepts " +
+                    "in the backup (aws s3 cp), or restore this bucket to another S3 server; the other objects are restored.", original);
             case "QuotaExceeded":
                 return new(ErrorIds.QuotaExceeded, FailureKind.QuotaExceeded,
                     $"The {at} refused the write: the quota of access key '{endpoint.AccessKeyId}' or the bucket is exhausted. Raise the quota or free space, then run the restore again.", original);

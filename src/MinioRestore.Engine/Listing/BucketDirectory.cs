@@ -1,5 +1,5 @@
 using Amazon.S3.Model;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Engine.Listing;
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Amazon.S3;
 using Amazon.S3.Model;
+using MinioRestore.Engine.Errors;
 
 namespace MinioRestore.Engine.Listing;
 
@@ -50,11 +51,18 @@ internal static class BucketLister
             while (true)
             {
                 var response = await client.ListObjectsV2Async(request, cancel).ConfigureAwait(false);
+                // A server may ignore encoding-type (it then says nothing of it): its keys are as stored.
+                bool encoded = response.Encoding == EncodingType.Url;
                 var page = new List<ObjectEntry>(response.S3Objects?.Count ?? 0);
                 foreach (var o in response.S3Objects ?? [])
-                    page.Add(new ObjectEntry(DecodeKey(o.Key), o.Size ?? 0, o.ETag ?? "", o.LastModified ?? default));
+                    page.Add(new ObjectEntry(encoded ? DecodeKey(o.Key) : o.Key, o.Size ?? 0, o.ETag ?? "", o.LastModified ?? default));
                 if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
-                if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken)) break;
+                if (response.IsTruncated != true) break;
+                // Taking a cut-short listing for the whole bucket would let -Remove delete what the backup holds.
+                if (string.IsNullOrEmpty(response.NextContinuationToken))
+                    throw new RestoreException(ErrorIds.ListingFailed, FailureKind.Unexpected,
+                        $"The server said the listing of bucket '{bucket}' goes on but gave no continuation token, so the rest of it cannot be read. " +
+                        "The restore of this bucket stopped (nothing was removed); run it again, and if it repeats, report it to the server's operator.");
                 request.ContinuationToken = response.NextContinuationToken;
             }
             pages.TryComplete();
@@ -67,7 +75,7 @@ internal static class BucketLister
     }
 
     /// <summary>
-    /// The SDK leaves url-encoded keys encoded. AWS encodes a space as '+', RGW as %20; a literal
+    /// The SDK leaves url-encoded keys encoded (only answers that say EncodingType=url are decoded). AWS encodes a space as '+', RGW as %20; a literal
     /// '+' is always %2B, so form-decoding is right for both.
     /// </summary>
     internal static string DecodeKey(string encoded) => WebUtility.UrlDecode(encoded);

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Amazon.S3.Model;
-using MinioRestore.Engine.Endpoints;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Engine.Listing;
 
@@ -46,7 +46,7 @@ public static partial class ServiceBuckets
             string there = buckets.Count == 0 ? "it has no bucket at all"
                 : $"it has {buckets.Count} bucket(s): {string.Join(", ", buckets.Take(10))}{(buckets.Count > 10 ? ", ..." : "")}";
             throw new RestoreException(ErrorIds.ServiceBucketsNotFound, FailureKind.NotFound,
-                $"No backup of service '{service}' on the {Copying.ObjectCopier.SourceRole} {source.Url.GetLeftPart(UriPartial.Authority)}: no bucket is named '{service}-<bucket>'; {there}. " +
+                $"No backup of service '{service}' on the {EndRole.Source} {source.Url.GetLeftPart(UriPartial.Authority)}: no bucket is named '{service}-<bucket>'; {there}. " +
                 "Check the service name and the S3 endpoint; nothing was written.");
         }
         return pairs;
@@ -60,7 +60,7 @@ public static partial class ServiceBuckets
         }
         catch (Exception e) when (!cancel.IsCancellationRequested)
         {
-            var failure = S3Failure.Explain(e, Copying.ObjectCopier.SourceRole, source, "listing the buckets", ErrorIds.ListingFailed);
+            var failure = S3Failure.Explain(e, EndRole.Source, source, "listing the buckets", ErrorIds.ListingFailed);
             if (failure.ErrorId == ErrorIds.AccessDenied)
                 throw new RestoreException(failure.ErrorId, failure.Kind,
                     failure.Message + " -ServiceName needs to list the buckets (s3:ListAllMyBuckets); without that permission, name each backup bucket with -Bucket.", e);

@@ -3,10 +3,12 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Ends;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.Engine.Verifying;
 
@@ -53,11 +55,11 @@ public sealed class VerifyResult
 /// </summary>
 public sealed class Verifier : IDisposable
 {
-    private readonly BucketAccess _access;
+    private readonly RestoreEnds _ends;
 
     public Verifier(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency)
     {
-        _access = new BucketAccess(source, target, maxConnections);
+        _ends = new RestoreEnds(source, target, maxConnections);
     }
 
     /// <param name="filter">Compare only these objects (as a filtered restore copied them); null compares all.</param>
@@ -68,8 +70,8 @@ public sealed class Verifier : IDisposable
         var clock = Stopwatch.StartNew();
         BucketNames.Validate(sourceBucket, "source", legacy: true);
         BucketNames.Validate(targetBucket, "target");
-        await _access.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
-        bool targetExists = await _access.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+        await _ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        bool targetExists = await _ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
 
         long compared = 0, matching = 0, missing = 0, different = 0, extra = 0;
         void Report(MergedEntry pair, DifferenceKind kind, string reason)
@@ -82,12 +84,12 @@ public sealed class Verifier : IDisposable
         // The listing merge decides everything it can; pairs whose content must be read go on.
         async IAsyncEnumerable<MergedEntry> ToRead()
         {
-            await foreach (var pair in _access.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, filter ?? ObjectFilter.All, cancel).ConfigureAwait(false))
+            await foreach (var pair in _ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, filter ?? ObjectFilter.All, cancel).ConfigureAwait(false))
             {
-                if (pair.Source is { } s)
+                if (pair.Source is not null)
                 {
                     Interlocked.Increment(ref compared);
-                    progress.OnListed(s.Size);
+                    progress.OnListed();
                 }
                 if (pair.Source is null) { Report(pair, DifferenceKind.Extra, "only on the target"); continue; }
                 if (pair.Target is null) { Report(pair, DifferenceKind.Missing, "missing on the target"); continue; }
@@ -105,8 +107,8 @@ public sealed class Verifier : IDisposable
             {
                 // Both copies are read at once. Progress counts the backup's bytes, the total it was planned against.
                 var reads = await Task.WhenAll(
-                    HashAsync(_access.SourceData, _access.SourceEndpoint, ObjectCopier.SourceRole, sourceBucket, pair.Key, progress, ct),
-                    HashAsync(_access.TargetData, _access.TargetEndpoint, ObjectCopier.TargetRole, targetBucket, pair.Key, null, ct)).ConfigureAwait(false);
+                    HashAsync(_ends.SourceData, _ends.SourceEndpoint, EndRole.Source, sourceBucket, pair.Key, progress, ct),
+                    HashAsync(_ends.TargetData, _ends.TargetEndpoint, EndRole.Target, targetBucket, pair.Key, null, ct)).ConfigureAwait(false);
                 var (source, target) = (reads[0], reads[1]);
                 if (source.AsSpan().SequenceEqual(target)) Interlocked.Increment(ref matching);
                 else Report(pair, DifferenceKind.Different, $"content differs (MD5 {Convert.ToHexString(source).ToLowerInvariant()} in the backup, {Convert.ToHexString(target).ToLowerInvariant()} on the target)");
@@ -152,5 +154,5 @@ public sealed class Verifier : IDisposable
         }
     }
 
-    public void Dispose() => _access.Dispose();
+    public void Dispose() => _ends.Dispose();
 }

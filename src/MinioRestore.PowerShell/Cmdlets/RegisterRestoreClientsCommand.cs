@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using System.Net;
-using MinioRestore.Engine.Endpoints;
+using MinioRestore.Engine.Credentials;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Transport;
 using MinioRestore.PowerShell.Hosting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
@@ -101,7 +102,7 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
                 minioUrl = EndpointUrl.Parse(MinioEndpoint, "MinIO endpoint");
                 minioCredential = ResolvedCredential.Parameter(Plain(MinioCredential), "-MinioCredential");
             }
-            minio = minioCredential.ToEndpoint(minioUrl, MinioRegion ?? Engine.Endpoints.S3Endpoint.DefaultRegion);
+            minio = minioCredential.ToEndpoint(minioUrl, MinioRegion ?? Engine.Transport.S3Endpoint.DefaultRegion);
             s3 = WithTls(s3, S3CaBundle, "-S3CaBundle");
             minio = WithTls(minio, MinioCaBundle, "-MinioCaBundle", aliasCas);
         }
@@ -115,11 +116,11 @@ public sealed class RegisterRestoreClientsCommand : PipelineCmdlet
             WriteWarning("-SkipCertificateCheck: TLS certificates are not checked, so anyone between this machine and the endpoints can read and change the data. Use -MinioCaBundle/-S3CaBundle instead.");
         WriteVerbose($"S3 source {s3.Url.GetLeftPart(UriPartial.Authority)} (from {s3UrlOrigin}; region {s3.Region}): {s3Credential}.");
         WriteVerbose($"MinIO target {minio.Url.GetLeftPart(UriPartial.Authority)}: {minioCredential}.");
-        WriteVerbose($"Checking the S3 source {s3} and the MinIO target {minio}.");
+        WriteVerbose($"Checking the {EndRole.Source} {s3} and the {EndRole.Target} {minio}.");
         var (s3Failure, minioFailure) = RunOnThreadPool(async cancel =>
         {
-            var s3Check = Check(s3, "S3 source", cancel);
-            var minioCheck = Check(minio, "MinIO target", cancel);
+            var s3Check = Check(s3, EndRole.Source, cancel);
+            var minioCheck = Check(minio, EndRole.Target, cancel);
             return (await s3Check.ConfigureAwait(false), await minioCheck.ConfigureAwait(false));
         });
         if (s3Failure is not null) ThrowTerminatingError(ErrorRecords.From(s3Failure, s3.Url));

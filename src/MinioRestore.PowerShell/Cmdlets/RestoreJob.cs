@@ -2,6 +2,8 @@ using System.Management.Automation;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
 using MinioRestore.PowerShell.Hosting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
@@ -12,7 +14,7 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// streams for Receive-Job; Stop-Job cancels the copies and returns once no upload is left open.
 /// A job cannot ask anything, so -Remove deletes in a job only with -Force or -Confirm:$false.
 /// </summary>
-internal sealed class RestoreJob : Job, IRunStreams
+internal sealed class RestoreJob : Job, IPipelineOutput
 {
     private readonly IReadOnlyList<(RestoreClients Clients, BucketPair Pair)> _work;
     private readonly RestoreSettings _settings;
@@ -29,7 +31,7 @@ internal sealed class RestoreJob : Job, IRunStreams
     {
         _work = work.ToList();
         _settings = settings;
-        _run = new RestoreRun(settings, this, firstError);
+        _run = new RestoreRun(settings, this, confirmRemoval: null, firstError);
         PSJobTypeName = "MinioRestoreJob";
     }
 
@@ -94,13 +96,13 @@ internal sealed class RestoreJob : Job, IRunStreams
         // Disposed asynchronously: no tick lands after the bucket's last progress record.
         await using (new Timer(_ => Progress.Add(meter.Update(progress)), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)).ConfigureAwait(false))
         {
-            outcome = await _run.RestoreAsync(restorer, pair, whatIf: false, progress, _stop.Token).ConfigureAwait(false);
+            outcome = await _run.RestoreAsync(restorer, pair, progress, _stop.Token).ConfigureAwait(false);
         }
         Progress.Add(meter.Complete());
 
         if (outcome.RunStopped is { } stop)
         {
-            ((IRunStreams)this).WriteError(stop);
+            ((IPipelineOutput)this).WriteError(stop);
             return JobState.Failed;
         }
         if (outcome.Result is { Status: RestoreStatus.Stopped } || _stop.IsCancellationRequested) return JobState.Stopped;
@@ -127,17 +129,21 @@ internal sealed class RestoreJob : Job, IRunStreams
         Finish(JobState.Stopped);
     }
 
-    void IRunStreams.WriteVerbose(string message) => Verbose.Add(new VerboseRecord(message));
-    void IRunStreams.WriteWarning(string message) => Warning.Add(new WarningRecord(message));
-    void IRunStreams.WriteError(ErrorRecord record)
+    // The job's streams are thread-safe: workers add to them directly, no pipeline thread involved.
+    void IPipelineOutput.WriteObject(object value) => Output.Add(PSObject.AsPSObject(value));
+    void IPipelineOutput.WriteVerbose(string message) => Verbose.Add(new VerboseRecord(message));
+    void IPipelineOutput.WriteWarning(string message) => Warning.Add(new WarningRecord(message));
+    void IPipelineOutput.WriteError(ErrorRecord record)
     {
         _wroteError = true;
         Error.Add(record);
     }
-    void IRunStreams.WhatIf(string target, string action) { /* -WhatIf runs in the foreground, never as a job */ }
+    void IPipelineOutput.WriteProgress(ProgressRecord record) => Progress.Add(record);
 
-    Task<IReadOnlyList<string>> IRunStreams.ConfirmRemovalAsync(string bucket, IReadOnlyList<string> keys, CancellationToken cancel) =>
-        Task.FromResult(_settings.RemoveWithoutPrompt ? keys : (IReadOnlyList<string>)[]);
+    // A job cannot ask: -WhatIf runs in the foreground, never as a job, and -Remove deletes only
+    // what was agreed in advance (-Force).
+    Task<bool> IPipelineOutput.ShouldProcessAsync(string target, string action) => Task.FromResult(false);
+    Task<T> IPipelineOutput.AskAsync<T>(Func<T> question, T unanswered) => Task.FromResult(unanswered);
 
     protected override void Dispose(bool disposing)
     {

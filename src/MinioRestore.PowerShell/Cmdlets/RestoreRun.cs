@@ -1,46 +1,41 @@
 using System.Management.Automation;
-using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
 using MinioRestore.PowerShell.Hosting;
+using MinioRestore.PowerShell.Reporting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
 
-/// <summary>What Start-MinioRestore was asked to do to each bucket, the same in the foreground and in a job.</summary>
-internal sealed record RestoreSettings(bool Overwrite, int Concurrency, ObjectFilter Filter, bool Remove, int MaxDelete,
-    bool RemoveWithoutPrompt, bool Verbose)
+/// <summary>
+/// What Start-MinioRestore was asked to do, the same in the foreground and in a job: the engine's
+/// options, built once per command from its parameters (each bucket's options derive from
+/// <see cref="Template"/>), and what only the PowerShell side needs.
+/// </summary>
+/// <param name="Template">The options every bucket shares; the buckets themselves are set per bucket.</param>
+/// <param name="RemoveWithoutPrompt">-Force or -Confirm:$false: -Remove deletes without ShouldContinue.</param>
+/// <param name="Verbose">Verbose lines are wanted (so none is built and queued otherwise).</param>
+internal sealed record RestoreSettings(RestoreOptions Template, bool RemoveWithoutPrompt, bool Verbose)
 {
     /// <summary>Connections for the objects copied at once and their parts, plus listings.</summary>
     public Restorer NewRestorer(RestoreClients clients) =>
-        new(clients.Source, clients.Target, Concurrency * RestoreOptions.DefaultPartConcurrency + 8);
-}
-
-/// <summary>Where a run's messages go: the cmdlet's pipeline, or a job's streams. Called from worker threads.</summary>
-internal interface IRunStreams
-{
-    void WriteVerbose(string message);
-    void WriteWarning(string message);
-    void WriteError(ErrorRecord record);
-
-    /// <summary>-WhatIf: the operation that would be done.</summary>
-    void WhatIf(string target, string action);
-
-    /// <summary>The keys of <paramref name="bucket"/> the user lets -Remove delete.</summary>
-    Task<IReadOnlyList<string>> ConfirmRemovalAsync(string bucket, IReadOnlyList<string> keys, CancellationToken cancel);
+        new(clients.Source, clients.Target, Template.Concurrency * RestoreOptions.DefaultPartConcurrency + 8);
 }
 
 /// <summary>A bucket's restore: its result, or the error that ends the whole run (refused credential, unreachable endpoint).</summary>
 internal readonly record struct BucketOutcome(RestoreResult? Result, ErrorRecord? RunStopped);
 
 /// <summary>
-/// One Start-MinioRestore run over its buckets, in the foreground or as a job: turns engine events
-/// into PowerShell streams and remembers the run's first error, after which -Remove deletes nothing.
+/// One Start-MinioRestore run over its buckets, in the foreground or as a job: restores each
+/// bucket with its options, sends the engine's events to <paramref name="output"/> and remembers
+/// the run's first error, after which -Remove deletes nothing.
 /// </summary>
-internal sealed class RestoreRun(RestoreSettings settings, IRunStreams streams, string? firstError = null)
+/// <param name="confirmRemoval">The question -Remove asks on the pipeline thread (ShouldProcess per object, ShouldContinue).</param>
+internal sealed class RestoreRun(RestoreSettings settings, IPipelineOutput output,
+    Func<string, IReadOnlyList<string>, IReadOnlyList<string>>? confirmRemoval, string? firstError = null)
 {
-    private readonly RestoreSettings _settings = settings;
-    private readonly IRunStreams _streams = streams;
     private string? _firstError = firstError;
 
     /// <summary>The first error written in this run, or null.</summary>
@@ -49,31 +44,29 @@ internal sealed class RestoreRun(RestoreSettings settings, IRunStreams streams, 
     public void WriteError(ErrorRecord record)
     {
         NoteError(record);
-        _streams.WriteError(record);
+        output.WriteError(record);
     }
 
     /// <summary>Counts an error the caller writes itself.</summary>
     public void NoteError(ErrorRecord record) =>
         Interlocked.CompareExchange(ref _firstError, record.ErrorDetails?.Message ?? record.Exception.Message, null);
 
-    /// <summary>The MinIO object as -WhatIf and -Confirm name it.</summary>
-    public static string ObjectTarget(string bucket, string key) => $"minio/{bucket}/{key}";
-
     public static ProgressMeter NewMeter(BucketPair pair) =>
         new(BucketPairCmdlet.NextProgressId(), $"Restoring s3/{pair.Source} -> minio/{pair.Target}");
 
-    public async Task<BucketOutcome> RestoreAsync(Restorer restorer, BucketPair pair, bool whatIf, RestoreProgress progress, CancellationToken cancel)
+    public async Task<BucketOutcome> RestoreAsync(Restorer restorer, BucketPair pair, RestoreProgress progress, CancellationToken cancel)
     {
-        var options = new RestoreOptions(pair.Source, pair.Target)
+        var options = settings.Template with
         {
-            Overwrite = _settings.Overwrite, WhatIf = whatIf, Concurrency = _settings.Concurrency, Filter = _settings.Filter,
-            Remove = _settings.Remove, MaxDelete = _settings.MaxDelete,
+            SourceBucket = pair.Source, TargetBucket = pair.Target,
             RemovalBlockedBy = FirstError is { } error ? $"an earlier error in this run ({error})" : null,
-            ConfirmRemoval = _streams.ConfirmRemovalAsync,
+            // Where nobody can be asked (a job), the answer given in advance (-Force) stands.
+            ConfirmRemoval = (bucket, keys, _) => output.AskAsync(() => confirmRemoval?.Invoke(bucket, keys) ?? Unanswered(keys), Unanswered(keys)),
         };
+        var events = new RestoreEventWriter(output, settings.Verbose, WriteError);
         try
         {
-            return new(await restorer.RestoreAsync(options, new Reporter(this, pair.Target), progress, cancel).ConfigureAwait(false), null);
+            return new(await restorer.RestoreAsync(options, events, progress, cancel).ConfigureAwait(false), null);
         }
         catch (RestoreException e)
         {
@@ -90,35 +83,5 @@ internal sealed class RestoreRun(RestoreSettings settings, IRunStreams streams, 
         }
     }
 
-    /// <summary>Engine events as verbose lines, warnings, errors and what-if messages.</summary>
-    private sealed class Reporter(RestoreRun run, string targetBucket) : IRestoreReporter
-    {
-        public void Report(RestoreEvent e)
-        {
-            var streams = run._streams;
-            switch (e.Kind)
-            {
-                case RestoreEventKind.Copied or RestoreEventKind.Skipped or RestoreEventKind.Retrying or RestoreEventKind.BucketCreated or RestoreEventKind.Removed:
-                    if (run._settings.Verbose) streams.WriteVerbose(e.Message);
-                    break;
-                case RestoreEventKind.Conflict or RestoreEventKind.CopiedUnverified or RestoreEventKind.RemovalSkipped:
-                    streams.WriteWarning(e.Message);
-                    break;
-                case RestoreEventKind.WouldCreateBucket:
-                    streams.WhatIf($"MinIO bucket '{targetBucket}'", "Create bucket");
-                    break;
-                case RestoreEventKind.WouldCopy:
-                    streams.WhatIf(ObjectTarget(targetBucket, e.Key!), e.Message.StartsWith("Overwrite", StringComparison.Ordinal) ? "Overwrite object" : "Copy object");
-                    break;
-                case RestoreEventKind.WouldRemove:
-                    streams.WhatIf(ObjectTarget(targetBucket, e.Key!), "Remove object");
-                    break;
-                case RestoreEventKind.ObjectFailed or RestoreEventKind.BucketFailed or RestoreEventKind.RemovalRefused:
-                    var record = ErrorRecords.From(e.Failure!, e.Key ?? e.Bucket);
-                    record.ErrorDetails = new ErrorDetails(e.Message);
-                    run.WriteError(record);
-                    break;
-            }
-        }
-    }
+    private IReadOnlyList<string> Unanswered(IReadOnlyList<string> keys) => settings.RemoveWithoutPrompt ? keys : [];
 }

@@ -2,7 +2,9 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
-using MinioRestore.PowerShell.Hosting;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.PowerShell.Reporting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
 
@@ -44,16 +46,25 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
 
     private RestoreSettings? _settings;
     private RestoreRun? _run;
+    private bool _confirmBound;
     private readonly List<(RestoreClients Clients, BucketPair Pair)> _jobWork = [];
+
+    /// <summary>-WhatIf (or $WhatIfPreference), read once per command; the engine's dry run follows from it.</summary>
+    private bool WhatIf => _settings!.Template.WhatIf;
 
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         // -Confirm:$false is the user's answer in advance, like -Force; -Confirm asks per object instead.
-        bool confirmBound = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm);
-        _settings = new RestoreSettings(Overwrite, Concurrency, Filter, Remove, MaxDelete,
-            RemoveWithoutPrompt: Force || (confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose());
-        _run = new RestoreRun(_settings, new PipelineStreams(this, confirmBound));
+        _confirmBound = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm);
+        var template = new RestoreOptions(SourceBucket: "", TargetBucket: "")
+        {
+            Overwrite = Overwrite, Concurrency = Concurrency, Filter = Filter,
+            Remove = Remove, MaxDelete = MaxDelete, WhatIf = IsWhatIf(),
+        };
+        _settings = new RestoreSettings(template,
+            RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose());
+        _run = new RestoreRun(_settings, Output, ConfirmRemoval);
     }
 
     protected override void WriteBucketError(ErrorRecord record)
@@ -65,8 +76,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     protected override void ProcessRecord()
     {
         var (clients, pairs) = ResolveBuckets();
-        bool whatIf = IsWhatIf();
-        if (AsJob && !whatIf)
+        if (AsJob && !WhatIf)
         {
             // Asked here, where a user can answer; the job then only does what was agreed.
             foreach (var pair in pairs)
@@ -76,7 +86,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
 
         using var restorer = _settings!.NewRestorer(clients);
         foreach (var pair in pairs)
-            RestoreBucket(restorer, clients, pair, whatIf);
+            RestoreBucket(restorer, clients, pair);
     }
 
     protected override void EndProcessing()
@@ -91,9 +101,9 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     private static string BucketTarget(RestoreClients clients, BucketPair pair) => $"MinIO bucket '{pair.Target}' at {clients.MinioEndpoint}";
     private static string RestoreAction(RestoreClients clients, BucketPair pair) => $"Restore from S3 bucket '{pair.Source}' at {clients.S3Endpoint}";
 
-    private void RestoreBucket(Restorer restorer, RestoreClients clients, BucketPair pair, bool whatIf)
+    private void RestoreBucket(Restorer restorer, RestoreClients clients, BucketPair pair)
     {
-        if (!ShouldProcess(BucketTarget(clients, pair), RestoreAction(clients, pair)) && !whatIf)
+        if (!ShouldProcess(BucketTarget(clients, pair), RestoreAction(clients, pair)) && !WhatIf)
             return;
 
         var progress = new RestoreProgress();
@@ -101,7 +111,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         BucketOutcome outcome;
         try
         {
-            outcome = RunOnThreadPool(cancel => _run!.RestoreAsync(restorer, pair, whatIf, progress, cancel),
+            outcome = RunOnThreadPool(cancel => _run!.RestoreAsync(restorer, pair, progress, cancel),
                 tick: () => WriteProgress(meter.Update(progress)));
         }
         finally
@@ -112,50 +122,31 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         if (outcome.RunStopped is { } stop) ThrowTerminatingError(stop);
         if (outcome.Result is not { } result) return;
         if (result.Status == RestoreStatus.Stopped) throw new PipelineStoppedException();
-        if (!whatIf) WriteObject(result);
+        if (!WhatIf) WriteObject(result);
     }
 
     private bool IsWhatIf() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
         : GetVariableValue("WhatIfPreference") is { } pref && LanguagePrimitives.IsTrue(pref);
 
-    /// <summary>The run's messages, posted to the pipeline thread, the only one that may write or ask.</summary>
-    private sealed class PipelineStreams(StartMinioRestoreCommand cmdlet, bool confirmBound) : IRunStreams
+    /// <summary>
+    /// -Remove's question, on the pipeline thread. Deleting is a high-impact action in a
+    /// Medium-impact command, so, as Remove-Item does: ShouldProcess per object (-WhatIf,
+    /// -Confirm), then one ShouldContinue unless -Force or -Confirm:$false.
+    /// </summary>
+    private IReadOnlyList<string> ConfirmRemoval(string bucket, IReadOnlyList<string> keys)
     {
-        public void WriteVerbose(string message) => cmdlet.Post(() => cmdlet.WriteVerbose(message));
-        public void WriteWarning(string message) => cmdlet.Post(() => cmdlet.WriteWarning(message));
-        public void WriteError(ErrorRecord record) => cmdlet.Post(() => cmdlet.WriteError(record));
-        public void WhatIf(string target, string action) => cmdlet.Post(() => cmdlet.ShouldProcess(target, action));
-
-        public Task<IReadOnlyList<string>> ConfirmRemovalAsync(string bucket, IReadOnlyList<string> keys, CancellationToken cancel)
+        var approved = keys.Where(k => ShouldProcess(RestoreEventWriter.ObjectTarget(bucket, k), "Remove object")).ToList();
+        if (approved.Count == 0 || _settings!.RemoveWithoutPrompt || _confirmBound) return approved;
+        try
         {
-            var answer = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
-            cmdlet.Post(() =>
-            {
-                try { answer.TrySetResult(Confirm(bucket, keys)); }
-                catch (Exception e) { answer.TrySetException(e); throw; }
-            });
-            return answer.Task;
+            return ShouldContinue(
+                $"Remove {approved.Count} object(s) from MinIO bucket '{bucket}' because the backup does not have them?",
+                "Remove objects absent from the backup") ? approved : [];
         }
-
-        /// <summary>
-        /// Deleting is a high-impact action in a Medium-impact command, so, as Remove-Item does:
-        /// ShouldProcess per object (-WhatIf, -Confirm), then one ShouldContinue unless -Force or -Confirm:$false.
-        /// </summary>
-        private List<string> Confirm(string bucket, IReadOnlyList<string> keys)
+        catch (Exception e) when (e is HostException or PSInvalidOperationException or NotSupportedException or NotImplementedException)
         {
-            var approved = keys.Where(k => cmdlet.ShouldProcess(RestoreRun.ObjectTarget(bucket, k), "Remove object")).ToList();
-            if (approved.Count == 0 || cmdlet._settings!.RemoveWithoutPrompt || confirmBound) return approved;
-            try
-            {
-                return cmdlet.ShouldContinue(
-                    $"Remove {approved.Count} object(s) from MinIO bucket '{bucket}' because the backup does not have them?",
-                    "Remove objects absent from the backup") ? approved : [];
-            }
-            catch (Exception e) when (e is HostException or PSInvalidOperationException or NotSupportedException or NotImplementedException)
-            {
-                return []; // a host that cannot ask (a script, a service) gets no deletion without -Force
-            }
+            return []; // a host that cannot ask (a script, a service) gets no deletion without -Force
         }
     }
 }

@@ -1,8 +1,9 @@
 using System.Management.Automation;
 using MinioRestore.Engine.Errors;
-using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
 using MinioRestore.Engine.Verifying;
 using MinioRestore.PowerShell.Hosting;
+using MinioRestore.PowerShell.Reporting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
 
@@ -40,7 +41,7 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
             try
             {
                 result = RunOnThreadPool(cancel => verifier.VerifyAsync(source, target, Content, Concurrency,
-                    difference => { if (!Quiet) Post(() => WriteObject(difference)); }, progress, cancel, Filter),
+                    difference => { if (!Quiet) Output.WriteObject(difference); }, progress, cancel, Filter),
                     tick: () => WriteProgress(meter.Update(progress)));
             }
             catch (RestoreException e)

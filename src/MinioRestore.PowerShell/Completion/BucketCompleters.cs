@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using MinioRestore.Engine.Endpoints;
 using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Transport;
 
 namespace MinioRestore.PowerShell.Completion;
 

@@ -1,0 +1,145 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Transport;
+
+namespace MinioRestore.Engine.Ends;
+
+/// <summary>
+/// The two ends of a restore, with their connections (the SDK clients for listing and control,
+/// the data paths for bodies), and what every operation on them starts with: checking and
+/// creating buckets, the merged listing of both buckets, with failures explained, and copiers
+/// between two of their buckets. Shared by the restore and the verification, so it belongs to
+/// neither.
+/// </summary>
+internal sealed class RestoreEnds : IDisposable
+{
+    public RestoreEnds(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath = DataPath.Auto)
+    {
+        SourceEndpoint = source;
+        TargetEndpoint = target;
+        Source = S3ClientFactory.Create(source, maxConnections);
+        Target = S3ClientFactory.Create(target, maxConnections);
+        SourceData = IObjectStore.Create(source, Source, maxConnections, dataPath);
+        TargetData = IObjectStore.Create(target, Target, maxConnections, dataPath);
+    }
+
+    public S3Endpoint SourceEndpoint { get; }
+    public S3Endpoint TargetEndpoint { get; }
+    public AmazonS3Client Source { get; }
+    public AmazonS3Client Target { get; }
+    public IObjectStore SourceData { get; }
+    public IObjectStore TargetData { get; }
+
+    /// <summary>
+    /// Both listings merged by key, within <paramref name="filter"/>; a null <paramref name="targetBucket"/>
+    /// stands for a bucket that does not exist yet.
+    /// </summary>
+    public async IAsyncEnumerable<MergedEntry> MergeListingsAsync(string sourceBucket, string? targetBucket, ObjectFilter filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        var source = Listed(BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel), filter, EndRole.Source, SourceEndpoint, sourceBucket, cancel);
+        var target = targetBucket is null
+            ? Empty()
+            : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel), filter, EndRole.Target, TargetEndpoint, targetBucket, cancel);
+        await foreach (var pair in ListingMerge.MergeAsync(source, target, cancel).ConfigureAwait(false))
+        {
+            // After the merge, so that a target object whose backup is out of the date window
+            // is skipped with it, not taken for one the backup lacks.
+            if (pair.Source is { } s && !filter.SelectsBackupDate(s.LastModified)) continue;
+            yield return pair;
+        }
+    }
+
+    private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, ObjectFilter filter, string role, S3Endpoint endpoint, string bucket,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        await using var e = listing.GetAsyncEnumerator(cancel);
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync().ConfigureAwait(false)) yield break;
+            }
+            catch (Exception x) when (!cancel.IsCancellationRequested)
+            {
+                throw S3Failure.Explain(x, role, endpoint, $"listing bucket '{bucket}'", ErrorIds.ListingFailed);
+            }
+            if (filter.SelectsKey(e.Current.Key)) yield return e.Current;
+        }
+    }
+
+#pragma warning disable CS1998 // an empty async stream
+    private static async IAsyncEnumerable<ObjectEntry> Empty() { yield break; }
+#pragma warning restore CS1998
+
+    public async Task EnsureSourceBucketAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await Source.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            var failure = S3Failure.Explain(e, EndRole.Source, SourceEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
+            if (failure.ErrorId == ErrorIds.SourceBucketNotFound)
+                throw new RestoreException(ErrorIds.SourceBucketNotFound, FailureKind.NotFound,
+                    $"The backup bucket '{bucket}' does not exist on the {EndRole.Source} {SourceEndpoint.Url.GetLeftPart(UriPartial.Authority)}. Check the name (S3_BUCKET) and the endpoint; nothing was written.", e);
+            throw failure;
+        }
+    }
+
+    public async Task<bool> TargetBucketExistsAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await Target.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancel).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            var failure = S3Failure.Explain(e, EndRole.Target, TargetEndpoint, $"opening bucket '{bucket}'", ErrorIds.ListingFailed);
+            if (failure.ErrorId == ErrorIds.TargetBucketNotFound) return false; // NoSuchBucket: the restore creates it
+            throw failure;
+        }
+    }
+
+    public async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await Target.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancel).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
+        {
+            // Created meanwhile by us (another run): fine.
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            if (e is AmazonS3Exception { ErrorCode: "BucketAlreadyExists" })
+                throw new RestoreException(ErrorIds.TargetBucketCreateFailed, FailureKind.PermissionDenied,
+                    $"The bucket '{bucket}' exists on the {EndRole.Target} but belongs to another account; restore into another bucket with -TargetBucket, or use that account's credential.", e);
+            var failure = S3Failure.Explain(e, EndRole.Target, TargetEndpoint, $"creating bucket '{bucket}'", ErrorIds.TargetBucketCreateFailed);
+            throw new RestoreException(failure.Kind is FailureKind.AuthenticationFailed ? failure.ErrorId : ErrorIds.TargetBucketCreateFailed,
+                failure.Kind, $"The target bucket '{bucket}' could not be created: {failure.Message}", e);
+        }
+    }
+
+    /// <summary>A copier between two buckets of these ends, on their connections and data paths.</summary>
+    internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout,
+        Action<string, RestoreException, int>? onRetry) =>
+        new(new CopyEnd(Source, SourceData, SourceEndpoint, sourceBucket),
+            new CopyEnd(Target, TargetData, TargetEndpoint, targetBucket),
+            retry, partConcurrency, idleTimeout, onRetry);
+
+    public void Dispose()
+    {
+        SourceData.Dispose();
+        TargetData.Dispose();
+        Source.Dispose();
+        Target.Dispose();
+    }
+}

@@ -1,0 +1,40 @@
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Errors;
+
+namespace MinioRestore.Engine.Reporting;
+
+public enum RestoreEventKind
+{
+    BucketCreated,
+    WouldCreateBucket,
+    Copied,
+    /// <summary>-WhatIf: an object that would be copied; <see cref="RestoreEvent.Action"/> says whether as a copy or an overwrite.</summary>
+    WouldCopy,
+    Skipped,
+    Conflict,
+    /// <summary>Copied, but the source ETag is not a hash we could reproduce; only read == written was checked.</summary>
+    CopiedUnverified,
+    Retrying,
+    ObjectFailed,
+    /// <summary>The bucket's restore stopped early (e.g. a listing failed); objects copied so far stay.</summary>
+    BucketFailed,
+    /// <summary>-Remove deleted a target object the backup lacks.</summary>
+    Removed,
+    WouldRemove,
+    /// <summary>-Remove deleted nothing (or not everything) on purpose: errors, conflicts, or no confirmation.</summary>
+    RemovalSkipped,
+    /// <summary>-Remove deleted nothing because more objects would go than -MaxDelete allows.</summary>
+    RemovalRefused,
+}
+
+/// <summary>
+/// Something that happened during a restore, for the caller to show (verbose, warning, error,
+/// what-if). <see cref="Message"/> is for people; consumers decide by <see cref="Kind"/>,
+/// <see cref="Action"/> and <see cref="Failure"/>, never by the text.
+/// </summary>
+/// <param name="Bucket">The target bucket.</param>
+public sealed record RestoreEvent(RestoreEventKind Kind, string Bucket, string? Key, string Message, RestoreException? Failure = null)
+{
+    /// <summary>For copies: how the object is (or would be) written, a copy of a missing object or an overwrite.</summary>
+    public CopyAction? Action { get; init; }
+}

@@ -1,0 +1,43 @@
+// The output type keeps the namespace it shipped with: format views, the help and scripts name it
+// (MinioRestore.Engine.Mirror.RestoreResult), as they name error IDs.
+namespace MinioRestore.Engine.Mirror;
+
+public enum RestoreStatus
+{
+    /// <summary>Every object of the backup is on the target (conflicts aside, which were left alone on purpose).</summary>
+    Succeeded,
+    /// <summary>Some objects could not be copied, or the run stopped on an error; a rerun copies the rest.</summary>
+    Failed,
+    /// <summary>Stopped by the user (Ctrl+C); a rerun copies the rest.</summary>
+    Stopped,
+    /// <summary>-WhatIf: the counts are what would have been done; nothing was written.</summary>
+    WhatIf,
+}
+
+/// <summary>The outcome of restoring one bucket. Flat and secret-free, so it exports cleanly to JSON and CSV.</summary>
+public sealed class RestoreResult
+{
+    public required string SourceBucket { get; init; }
+    public required string TargetBucket { get; init; }
+    public required RestoreStatus Status { get; init; }
+    public long Copied { get; init; }
+    public long Skipped { get; init; }
+    public long Conflicts { get; init; }
+    public long Failed { get; init; }
+    /// <summary>Objects only on the target (within the filter); deleted only with -Remove.</summary>
+    public long TargetOnly { get; init; }
+    /// <summary>Target objects deleted because the backup lacks them (-Remove).</summary>
+    public long Removed { get; init; }
+    /// <summary>With -Remove: why objects the backup lacks were kept (errors in the run, conflicts, -MaxDelete, no confirmation), or null.</summary>
+    public string? RemovalSkippedReason { get; init; }
+    public long Bytes { get; init; }
+    public TimeSpan Duration { get; init; }
+    public bool BucketCreated { get; init; }
+    public required string SourceEndpoint { get; init; }
+    public required string TargetEndpoint { get; init; }
+    public DateTime StartTime { get; init; }
+    public DateTime EndTime { get; init; }
+
+    public override string ToString() =>
+        $"{SourceBucket} -> {TargetBucket}: {Status}, {Copied} copied, {Skipped} skipped, {Conflicts} conflicts, {Failed} failed, {Removed} removed";
+}

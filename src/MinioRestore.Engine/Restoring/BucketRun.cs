@@ -1,0 +1,52 @@
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Ends;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Reporting;
+
+namespace MinioRestore.Engine.Restoring;
+
+/// <summary>
+/// One bucket's restore: what was asked, the bucket pair, where events and counts go, and the
+/// parts that act on the target. Built once per bucket by <see cref="Restorer"/> and handed to
+/// each stage (plan, copy, remove), so that a new per-bucket concern is a member here, not a
+/// parameter threaded through every method.
+/// </summary>
+internal sealed class BucketRun
+{
+    public BucketRun(RestoreEnds ends, RestoreOptions options, string sourceBucket, string targetBucket,
+        IRestoreReporter reporter, RestoreProgress progress, CancellationToken cancel)
+    {
+        Ends = ends;
+        Options = options;
+        SourceBucket = sourceBucket;
+        TargetBucket = targetBucket;
+        Reporter = reporter;
+        Progress = progress;
+        Cancel = cancel;
+        Copier = ends.Copier(sourceBucket, targetBucket, options.Retry, options.PartConcurrency, options.IdleTimeout,
+            (what, failure, attempt) => Report(RestoreEventKind.Retrying, what,
+                $"Retrying '{what}' (attempt {attempt + 1}{(attempt < options.Retry.Attempts ? $" of {options.Retry.Attempts}" : $", for up to {options.Retry.Budget.TotalSeconds:0} s after the first failure")}): {failure.Message}", failure));
+        Writer = TargetWriter.For(this);
+        Removal = options.Remove ? new Removal(this) : null;
+    }
+
+    public RestoreEnds Ends { get; }
+    public RestoreOptions Options { get; }
+    public string SourceBucket { get; }
+    public string TargetBucket { get; }
+    public IRestoreReporter Reporter { get; }
+    public RestoreProgress Progress { get; }
+    public Tally Tally { get; } = new();
+    public ObjectCopier Copier { get; }
+
+    /// <summary>Everything that changes the target goes through here; -WhatIf chose its kind.</summary>
+    public TargetWriter Writer { get; }
+
+    /// <summary>With -Remove: the target objects the backup lacks, and whether they may go.</summary>
+    public Removal? Removal { get; }
+    public CancellationToken Cancel { get; }
+
+    public void Report(RestoreEventKind kind, string? key, string message, RestoreException? failure = null, CopyAction? action = null) =>
+        Reporter.Report(new(kind, TargetBucket, key, message, failure) { Action = action });
+}

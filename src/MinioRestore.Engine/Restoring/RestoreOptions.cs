@@ -1,0 +1,49 @@
+using MinioRestore.Engine.Copying;
+
+namespace MinioRestore.Engine.Restoring;
+
+/// <summary>What to restore and how. Defaults are what a user gets without tuning.</summary>
+public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
+{
+    public const int DefaultConcurrency = 64;
+    public const int DefaultPartConcurrency = 4;
+    public const int DefaultMaxDelete = 1000;
+
+    /// <summary>Replace target objects whose content differs from the backup (never deletes).</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Which objects the restore covers, on both ends.</summary>
+    public Comparing.ObjectFilter Filter { get; init; } = Comparing.ObjectFilter.All;
+
+    /// <summary>
+    /// Mirror: delete target objects in scope that the backup lacks, only after every copy of the
+    /// bucket succeeded with no conflict, and only as many as <see cref="MaxDelete"/>.
+    /// </summary>
+    public bool Remove { get; init; }
+
+    /// <summary>With <see cref="Remove"/>: when more objects than this would go, none goes.</summary>
+    public int MaxDelete { get; init; } = DefaultMaxDelete;
+
+    /// <summary>Why nothing may be removed whatever this bucket's outcome (an error earlier in the same run), or null.</summary>
+    public string? RemovalBlockedBy { get; init; }
+
+    /// <summary>
+    /// Asked with the target bucket and the keys about to be removed; answers the keys it approves.
+    /// Null approves them all.
+    /// </summary>
+    public Func<string, IReadOnlyList<string>, CancellationToken, Task<IReadOnlyList<string>>>? ConfirmRemoval { get; init; }
+
+    /// <summary>Plan only: list, compare and report what would be created and copied; write nothing.</summary>
+    public bool WhatIf { get; init; }
+
+    /// <summary>Objects copied at once.</summary>
+    public int Concurrency { get; init; } = DefaultConcurrency;
+
+    /// <summary>Parts of one multipart object copied at once.</summary>
+    public int PartConcurrency { get; init; } = DefaultPartConcurrency;
+
+    public Copying.RetryPolicy Retry { get; init; } = Copying.RetryPolicy.Default;
+
+    /// <summary>An object transfer that moves no byte for this long is abandoned and retried.</summary>
+    public TimeSpan IdleTimeout { get; init; } = StallGuard.DefaultLimit;
+}

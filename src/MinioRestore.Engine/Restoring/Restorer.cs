@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Ends;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Transport;
+
+namespace MinioRestore.Engine.Restoring;
+
+/// <summary>
+/// Restores buckets from an S3 source into a MinIO target: list both -> merge -> decide -> copy
+/// (rclone's pipeline), then, with -Remove, delete what the backup lacks, and report. One
+/// instance keeps the HTTP connections of both ends for several buckets.
+/// </summary>
+public sealed class Restorer : IDisposable
+{
+    public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
+        : this(source, target, maxConnections, DataPath.Auto)
+    {
+    }
+
+    internal Restorer(S3Endpoint source, S3Endpoint target, int maxConnections, DataPath dataPath)
+    {
+        Ends = new RestoreEnds(source, target, maxConnections, dataPath);
+    }
+
+    /// <summary>Both ends' connections, for tests and tools that copy single objects.</summary>
+    internal RestoreEnds Ends { get; }
+
+    public async Task<RestoreResult> RestoreAsync(RestoreOptions options, IRestoreReporter reporter, RestoreProgress? progress, CancellationToken cancel)
+    {
+        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
+        string sourceBucket = BucketNames.Validate(options.SourceBucket, "source", legacy: true);
+        string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDelete);
+        var run = new BucketRun(Ends, options, sourceBucket, targetBucket, reporter, progress ?? new RestoreProgress(), cancel);
+
+        // Everything that can stop the run is checked before anything is written.
+        await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        bool targetExists = await Ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+        bool created = !targetExists && await run.Writer.CreateBucketAsync().ConfigureAwait(false);
+
+        var status = RestoreStatus.Succeeded;
+        try
+        {
+            var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel);
+            await run.Writer.CopyAllAsync(PlanAsync(run, merged)).ConfigureAwait(false);
+            // Deletions come last, once every copy of the bucket has finished.
+            if (run.Removal is { } removal)
+                await removal.RunAsync(bucketFailed: false).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            status = RestoreStatus.Stopped;
+        }
+        catch (RestoreException failure)
+        {
+            status = RestoreStatus.Failed;
+            reporter.Report(new(RestoreEventKind.BucketFailed, sourceBucket, null, failure.Message, failure));
+            if (run.Removal is { } removal)
+                await removal.RunAsync(bucketFailed: true).ConfigureAwait(false);
+        }
+
+        var tally = run.Tally;
+        long failed = tally.Failed + (run.Removal?.Failed ?? 0);
+        if (status == RestoreStatus.Succeeded)
+            status = run.Writer.Completed(anyFailure: failed > 0 || run.Removal is { Refused: true });
+        return new RestoreResult
+        {
+            SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
+            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed,
+            TargetOnly = tally.TargetOnly, Removed = run.Removal?.Removed ?? 0, RemovalSkippedReason = run.Removal?.SkippedReason,
+            Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
+            SourceEndpoint = Ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
+            TargetEndpoint = Ends.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority),
+            StartTime = started, EndTime = started + clock.Elapsed,
+        };
+    }
+
+    /// <summary>Decides per key and yields the objects to copy; skips, conflicts and target-only objects are dealt with here.</summary>
+    private static async IAsyncEnumerable<PlannedCopy> PlanAsync(BucketRun run, IAsyncEnumerable<MergedEntry> merged)
+    {
+        await foreach (var item in merged.ConfigureAwait(false))
+        {
+            if (item.Source is not null) run.Progress.OnListed();
+            var decision = CopyPlanner.Decide(item.Source, item.Target, run.Options.Overwrite);
+            switch (decision.Action)
+            {
+                case CopyAction.TargetOnly:
+                    run.Tally.OnTargetOnly();
+                    run.Removal?.OnTargetOnly(item.Key);
+                    break;
+                case CopyAction.Skip:
+                    run.Tally.OnSkipped();
+                    run.Report(RestoreEventKind.Skipped, item.Key, $"Skipped '{item.Key}': {decision.Reason}.");
+                    break;
+                case CopyAction.Conflict:
+                    run.Tally.OnConflict();
+                    run.Report(RestoreEventKind.Conflict, item.Key,
+                        $"'{item.Key}' differs on the target and was left alone: {decision.Reason}. Use -Overwrite to replace it with the backup.");
+                    break;
+                default:
+                    run.Progress.OnPlanned(item.Source!.Size);
+                    yield return new PlannedCopy(item.Source, decision);
+                    break;
+            }
+        }
+        run.Progress.OnListingComplete();
+    }
+
+    public void Dispose() => Ends.Dispose();
+}

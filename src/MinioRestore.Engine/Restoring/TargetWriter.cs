@@ -1,0 +1,199 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
+using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Transport;
+using RestoreStatus = MinioRestore.Engine.Mirror.RestoreStatus;
+
+namespace MinioRestore.Engine.Restoring;
+
+/// <summary>An object the plan decided to copy, and why.</summary>
+internal readonly record struct PlannedCopy(ObjectEntry Entry, CopyDecision Decision);
+
+/// <summary>
+/// The only part of a restore that changes the target: creates the bucket, copies, deletes.
+/// -WhatIf is decided here, once per bucket (<see cref="For"/>): the dry run reports what it
+/// would write and writes nothing, so the planner and the removal policy never ask.
+/// </summary>
+internal abstract class TargetWriter(BucketRun run)
+{
+    protected BucketRun Run { get; } = run;
+
+    public static TargetWriter For(BucketRun run) => run.Options.WhatIf ? new DryRun(run) : new Live(run);
+
+    /// <summary>Creates the missing target bucket; true when it was created.</summary>
+    public abstract Task<bool> CreateBucketAsync();
+
+    /// <summary>Copies (or would copy) every planned object; failures are reported per object.</summary>
+    public abstract Task CopyAllAsync(IAsyncEnumerable<PlannedCopy> planned);
+
+    /// <summary>Deletes (or would delete) the keys -Remove may delete, after the user's confirmation.</summary>
+    public abstract Task RemoveAsync(Removal removal, IReadOnlyList<string> keys);
+
+    /// <summary>The status of a bucket that ran to its end.</summary>
+    public abstract RestoreStatus Completed(bool anyFailure);
+
+    /// <summary>Whether DeleteObjects' XML (1.0) can carry the key; others are deleted one request each.</summary>
+    internal static bool XmlSafe(string key)
+    {
+        foreach (char c in key)
+            if (c < ' ' || c is '\uFFFE' or '\uFFFF') return false;
+        return true;
+    }
+
+    /// <summary>Writes to the target.</summary>
+    private sealed class Live(BucketRun run) : TargetWriter(run)
+    {
+        /// <summary>The most keys one DeleteObjects request takes.</summary>
+        private const int DeleteBatchSize = 1000;
+
+        public override async Task<bool> CreateBucketAsync()
+        {
+            await Run.Ends.CreateTargetBucketAsync(Run.TargetBucket, Run.Cancel).ConfigureAwait(false);
+            Run.Report(RestoreEventKind.BucketCreated, null, $"Created bucket '{Run.TargetBucket}' on the {EndRole.Target}.");
+            return true;
+        }
+
+        public override Task CopyAllAsync(IAsyncEnumerable<PlannedCopy> planned) =>
+            Parallel.ForEachAsync(planned, new ParallelOptions { MaxDegreeOfParallelism = Run.Options.Concurrency, CancellationToken = Run.Cancel },
+                async (item, ct) =>
+                {
+                    var entry = item.Entry;
+                    try
+                    {
+                        var verification = await Run.Copier.CopyAsync(entry, Run.Progress.OnBytes, ct).ConfigureAwait(false);
+                        Run.Tally.OnCopied(entry.Size);
+                        if (verification == Verification.MatchesSourceETag)
+                            Run.Report(RestoreEventKind.Copied, entry.Key, $"Copied '{entry.Key}' ({entry.Size} bytes, verified against the backup's ETag).", action: item.Decision.Action);
+                        else
+                            Run.Report(RestoreEventKind.CopiedUnverified, entry.Key,
+                                $"Copied '{entry.Key}' ({entry.Size} bytes); the target holds exactly the bytes read, but the backup's ETag '{ETag.Parse(entry.ETag)}' is not a hash that could be reproduced.",
+                                action: item.Decision.Action);
+                    }
+                    catch (Exception e) when (!ct.IsCancellationRequested)
+                    {
+                        var failure = S3Failure.Explain(e, EndRole.Target, Run.Ends.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
+                        Run.Tally.OnFailed(unstorable: failure.ErrorId == ErrorIds.UnsupportedObjectName);
+                        Run.Report(RestoreEventKind.ObjectFailed, entry.Key, $"'{entry.Key}' was not restored: {failure.Message}", failure);
+                    }
+                    finally
+                    {
+                        Run.Progress.OnDone();
+                    }
+                });
+
+        public override async Task RemoveAsync(Removal removal, IReadOnlyList<string> keys)
+        {
+            var confirm = Run.Options.ConfirmRemoval;
+            var approved = confirm is null ? keys : await confirm(Run.TargetBucket, keys, Run.Cancel).WaitAsync(Run.Cancel).ConfigureAwait(false);
+            removal.OnConfirmed(approved.Count, keys.Count);
+            // XML 1.0 cannot carry control characters, so such keys go one request each.
+            foreach (var batch in approved.Where(XmlSafe).Chunk(DeleteBatchSize))
+                await DeleteBatchAsync(removal, batch).ConfigureAwait(false);
+            foreach (var key in approved.Where(k => !XmlSafe(k)))
+                await DeleteOneAsync(removal, key).ConfigureAwait(false);
+        }
+
+        private async Task DeleteBatchAsync(Removal removal, string[] batch)
+        {
+            var request = new DeleteObjectsRequest
+            {
+                BucketName = Run.TargetBucket,
+                Quiet = true, // the answer lists only the keys that failed
+                Objects = batch.Select(k => new KeyVersion { Key = k }).ToList(),
+            };
+            List<DeleteError> errors;
+            try
+            {
+                var response = await Run.Ends.Target.DeleteObjectsAsync(request, Run.Cancel).ConfigureAwait(false);
+                errors = response.DeleteErrors ?? [];
+            }
+            catch (DeleteObjectsException e)
+            {
+                errors = e.Response?.DeleteErrors ?? [];
+            }
+            catch (Exception e) when (!Run.Cancel.IsCancellationRequested)
+            {
+                // The whole request failed: none of these keys was removed.
+                foreach (var key in batch) removal.OnNotRemoved(key, ExplainRemoval(e, key));
+                return;
+            }
+
+            var failed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var error in errors)
+            {
+                failed.Add(error.Key);
+                removal.OnNotRemoved(error.Key, Refusal(error));
+            }
+            foreach (var key in batch.Where(k => !failed.Contains(k)))
+                removal.OnRemoved(key);
+        }
+
+        private async Task DeleteOneAsync(Removal removal, string key)
+        {
+            try
+            {
+                await Run.Ends.Target.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Run.TargetBucket, Key = key }, Run.Cancel).ConfigureAwait(false);
+                removal.OnRemoved(key);
+            }
+            catch (Exception e) when (!Run.Cancel.IsCancellationRequested)
+            {
+                removal.OnNotRemoved(key, ExplainRemoval(e, key));
+            }
+        }
+
+        private RestoreException ExplainRemoval(Exception e, string key) =>
+            S3Failure.Explain(e, EndRole.Target, Run.Ends.TargetEndpoint, $"removing '{key}'", ErrorIds.ObjectRemoveFailed);
+
+        /// <summary>A key the DeleteObjects answer lists as not deleted.</summary>
+        private RestoreException Refusal(DeleteError error)
+        {
+            string said = $"the {EndRole.Target} answered {error.Code} {error.Message}".TrimEnd();
+            return error.Code switch
+            {
+                "AccessDenied" => new(ErrorIds.AccessDenied, FailureKind.PermissionDenied,
+                    $"{said}: access key '{Run.Ends.TargetEndpoint.AccessKeyId}' may not delete objects there."),
+                "SlowDown" or "InternalError" or "ServiceUnavailable" => new(ErrorIds.ObjectRemoveFailed, FailureKind.Unavailable,
+                    $"{said}; run the restore again to remove it.", transient: true),
+                _ => new(ErrorIds.ObjectRemoveFailed, FailureKind.Unexpected, said + "."),
+            };
+        }
+
+        public override RestoreStatus Completed(bool anyFailure) => anyFailure ? RestoreStatus.Failed : RestoreStatus.Succeeded;
+    }
+
+    /// <summary>-WhatIf: reports what would be written, in listing order, and writes nothing.</summary>
+    private sealed class DryRun(BucketRun run) : TargetWriter(run)
+    {
+        public override Task<bool> CreateBucketAsync()
+        {
+            Run.Report(RestoreEventKind.WouldCreateBucket, null, $"Create bucket '{Run.TargetBucket}' on the {EndRole.Target}");
+            return Task.FromResult(false);
+        }
+
+        public override async Task CopyAllAsync(IAsyncEnumerable<PlannedCopy> planned)
+        {
+            await foreach (var (entry, decision) in planned.WithCancellation(Run.Cancel).ConfigureAwait(false))
+            {
+                // Counted as copied, so the result says what a real run would do.
+                Run.Tally.OnCopied(entry.Size);
+                Run.Report(RestoreEventKind.WouldCopy, entry.Key,
+                    $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{entry.Key}' ({entry.Size} bytes): {decision.Reason}",
+                    action: decision.Action);
+            }
+        }
+
+        public override Task RemoveAsync(Removal removal, IReadOnlyList<string> keys)
+        {
+            foreach (var key in keys)
+                removal.OnWouldRemove(key);
+            return Task.CompletedTask;
+        }
+
+        public override RestoreStatus Completed(bool anyFailure) => RestoreStatus.WhatIf;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net.Http;
+using Amazon.S3.Model;
+
+namespace MinioRestore.Engine.Transport;
+
+/// <summary>The object's HTTP headers and user metadata, carried from the source to the target unchanged.</summary>
+internal sealed record ObjectHeaders(
+    string? ContentType, string? ContentEncoding, string? ContentDisposition, string? ContentLanguage,
+    string? CacheControl, string? Expires, IReadOnlyList<KeyValuePair<string, string>> Metadata)
+{
+    public static ObjectHeaders From(HeadersCollection headers, MetadataCollection metadata, string? expires) =>
+        new(headers.ContentType, headers.ContentEncoding, headers.ContentDisposition, headers[ContentLanguageHeader],
+            headers.CacheControl, expires, metadata.Keys.Select(k => KeyValuePair.Create(k, metadata[k])).ToList());
+
+    /// <summary>The headers as the server sent them, byte for byte.</summary>
+    public static ObjectHeaders From(HttpResponseMessage response)
+    {
+        string? Content(string name) => HttpObjectStore.Header(response.Content.Headers, name);
+        var metadata = response.Headers.NonValidated
+            .Where(h => h.Key.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(h => KeyValuePair.Create(h.Key.ToLowerInvariant(), h.Value.ToString()))
+            .ToList();
+        return new(Content("Content-Type"), Content("Content-Encoding"), Content("Content-Disposition"), Content(ContentLanguageHeader),
+            HttpObjectStore.Header(response.Headers, "Cache-Control"), Content(ExpiresHeader), metadata);
+    }
+
+    public void ApplyTo(HeadersCollection headers, MetadataCollection metadata)
+    {
+        if (!string.IsNullOrEmpty(ContentType)) headers.ContentType = ContentType;
+        if (!string.IsNullOrEmpty(ContentEncoding)) headers.ContentEncoding = ContentEncoding;
+        if (!string.IsNullOrEmpty(ContentDisposition)) headers.ContentDisposition = ContentDisposition;
+        if (!string.IsNullOrEmpty(ContentLanguage)) headers[ContentLanguageHeader] = ContentLanguage;
+        if (!string.IsNullOrEmpty(CacheControl)) headers.CacheControl = CacheControl;
+        if (!string.IsNullOrEmpty(Expires)) headers[ExpiresHeader] = Expires;
+        foreach (var (key, value) in Metadata) metadata[key] = value;
+    }
+
+    /// <summary>Onto a request that has its content set.</summary>
+    public void ApplyTo(HttpRequestMessage request)
+    {
+        var content = request.Content!.Headers;
+        void Set(System.Net.Http.Headers.HttpHeaders headers, string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) headers.TryAddWithoutValidation(name, value);
+        }
+        Set(content, "Content-Type", ContentType);
+        Set(content, "Content-Encoding", ContentEncoding);
+        Set(content, "Content-Disposition", ContentDisposition);
+        Set(content, ContentLanguageHeader, ContentLanguage);
+        Set(content, ExpiresHeader, Expires);
+        Set(request.Headers, "Cache-Control", CacheControl);
+        foreach (var (key, value) in Metadata)
+            request.Headers.TryAddWithoutValidation(key.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? key : MetadataPrefix + key, value);
+    }
+
+    private const string ContentLanguageHeader = "Content-Language";
+    private const string ExpiresHeader = "Expires";
+    private const string MetadataPrefix = "x-amz-meta-";
+}

@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using MinioRestore.Engine.Comparing;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.PowerShell.Hosting;
+
+namespace MinioRestore.PowerShell.Reporting;
+
+/// <summary>
+/// Engine events to PowerShell streams, the one place that says which event kind becomes a
+/// verbose line, a warning, an error or a -WhatIf line. The first of the two hops from the engine
+/// to a stream: it calls <see cref="IPipelineOutput"/>, which queues for the pipeline thread (or
+/// adds to a job's streams). Called from the engine's workers.
+/// </summary>
+/// <param name="writeError">Writes an error and remembers it as the run's first (which blocks -Remove).</param>
+internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, Action<ErrorRecord> writeError) : IRestoreReporter
+{
+    /// <summary>The MinIO object as -WhatIf and -Confirm name it.</summary>
+    public static string ObjectTarget(string bucket, string key) => $"minio/{bucket}/{key}";
+
+    public void Report(RestoreEvent e)
+    {
+        switch (e.Kind)
+        {
+            case RestoreEventKind.Copied or RestoreEventKind.Skipped or RestoreEventKind.Retrying or RestoreEventKind.BucketCreated or RestoreEventKind.Removed:
+                if (verbose) output.WriteVerbose(e.Message);
+                break;
+            case RestoreEventKind.Conflict or RestoreEventKind.CopiedUnverified or RestoreEventKind.RemovalSkipped:
+                output.WriteWarning(e.Message);
+                break;
+            case RestoreEventKind.WouldCreateBucket:
+                _ = output.ShouldProcessAsync($"MinIO bucket '{e.Bucket}'", "Create bucket");
+                break;
+            case RestoreEventKind.WouldCopy:
+                _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), e.Action == CopyAction.Overwrite ? "Overwrite object" : "Copy object");
+                break;
+            case RestoreEventKind.WouldRemove:
+                _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), "Remove object");
+                break;
+            case RestoreEventKind.ObjectFailed or RestoreEventKind.BucketFailed or RestoreEventKind.RemovalRefused:
+                var record = ErrorRecords.From(e.Failure!, e.Key ?? e.Bucket);
+                record.ErrorDetails = new ErrorDetails(e.Message);
+                writeError(record);
+                break;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.Engine.Transport;
+using MinioRestore.Tests.Support;
+
+namespace MinioRestore.Tests.Integration.Faults;
+
+/// <summary>Crashes in the middle of a restore: the target gateway's, and the restoring process's own.</summary>
+[Collection(RgwCollection.Name)]
+public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
+{
+    private async Task<string> SeedAsync(string purpose, int small = 40, int large = 4, int smallSize = 20_000)
+    {
+        string bucket = RgwPair.NewBucket(purpose);
+        await S3.CreateBucketAsync(rgw.SourceS3, bucket);
+        await Parallel.ForEachAsync(Enumerable.Range(0, small), async (i, _) => await S3.PutAsync(rgw.SourceS3, bucket, $"small/{i:D3}", S3.RandomBytes(smallSize + i, i)));
+        for (int i = 0; i < large; i++) await S3.PutMultipartAsync(rgw.SourceS3, bucket, $"large/{i}", S3.RandomBytes(20 * 1024 * 1024, 50 + i), 5 * 1024 * 1024);
+        return bucket;
+    }
+
+    /// <summary>Every object visible on the target is whole: same size and ETag as in the backup.</summary>
+    private async Task<int> AssertNothingPartialAsync(string bucket, string target)
+    {
+        var source = await S3.ListAsync(rgw.SourceS3, bucket);
+        var restored = await S3.ListAsync(rgw.TargetS3, target);
+        foreach (var (key, entry) in restored) Assert.Equal(source[key], entry);
+        return restored.Count;
+    }
+
+    [Fact]
+    public async Task The_target_gateway_killed_mid_restore_fails_the_run_and_a_rerun_completes()
+    {
+        string bucket = await SeedAsync("gw-kill");
+        var progress = new RestoreProgress();
+        RestoreResult crashed;
+        using (var restorer = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint))
+        {
+            var options = new RestoreOptions(bucket, bucket)
+            {
+                Concurrency = 4, Retry = new RetryPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)),
+                IdleTimeout = TimeSpan.FromSeconds(5),
+            };
+            var run = restorer.RestoreAsync(options, new RecordingReporter(), progress, CancellationToken.None);
+            while (progress.Done < 6 && !run.IsCompleted) await Task.Delay(10);
+            rgw.Target.KillGateway();
+            try
+            {
+                crashed = await run;
+            }
+            finally
+            {
+                rgw.Target.RestartGateway();
+            }
+        }
+        output.WriteLine(crashed.ToString());
+
+        Assert.NotEqual(RestoreStatus.Succeeded, crashed.Status);
+        Assert.True(crashed.Failed > 0);
+        int visible = await AssertNothingPartialAsync(bucket, bucket);
+        Assert.InRange(visible, 1, 43); // killed in the middle
+
+        using var again = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint);
+        var rerun = await again.RestoreAsync(new RestoreOptions(bucket, bucket), new RecordingReporter(), null, CancellationToken.None);
+        output.WriteLine(rerun.ToString());
+        Assert.Equal(RestoreStatus.Succeeded, rerun.Status);
+        Assert.Equal(44 - visible, rerun.Copied);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+    }
+
+    [Fact]
+    public async Task A_target_gateway_down_for_five_seconds_is_ridden_through_within_the_retry_budget()
+    {
+        // Operators restart MinIO nodes during long restores: objects in flight keep retrying, none fails.
+        string bucket = await SeedAsync("gw-restart", small: 300, large: 2, smallSize: 4096);
+        var progress = new RestoreProgress();
+        var reporter = new RecordingReporter();
+        RestoreResult result;
+        using (var restorer = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint))
+        {
+            var options = new RestoreOptions(bucket, bucket)
+            {
+                Concurrency = 8, IdleTimeout = TimeSpan.FromSeconds(5),
+                Retry = new RetryPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), budget: TimeSpan.FromSeconds(45)),
+            };
+            var run = restorer.RestoreAsync(options, reporter, progress, CancellationToken.None);
+            while (progress.Done < 20 && !run.IsCompleted) await Task.Delay(10);
+            Assert.False(run.IsCompleted, "the restore finished before the gateway could be stopped");
+            rgw.Target.KillGateway();
+            var down = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            rgw.Target.RestartGateway();
+            output.WriteLine($"target gateway down for {down.Elapsed.TotalSeconds:0.0} s");
+            result = await run;
+        }
+        output.WriteLine(result.ToString());
+
+        Assert.True(reporter.Of(RestoreEventKind.Retrying).Any(e => e.Failure?.ErrorId == MinioRestore.Engine.Errors.ErrorIds.EndpointUnreachable),
+            "no retry saw the target down");
+        Assert.Equal(RestoreStatus.Succeeded, result.Status);
+        Assert.Equal(0, result.Failed);
+        Assert.Equal(302, result.Copied);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+        Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
+    public async Task The_restoring_process_killed_mid_run_leaves_nothing_partial_and_a_rerun_copies_only_the_rest()
+    {
+        // Many objects, copied one at a time: the run takes seconds, so the kill lands in the middle.
+        string bucket = await SeedAsync("proc-kill", small: 300, large: 1, smallSize: 4096);
+        const int total = 301;
+        string config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<config>/net10.0/
+        string harness = Path.Combine(Repo.Root, "tools", "MinioRestore.Harness", "bin", config, "net10.0", "MinioRestore.Harness.dll");
+        string script = Path.Combine(Path.GetTempPath(), $"restore-{bucket}.ps1");
+        await File.WriteAllTextAsync(script, $"""
+            $c = [pscredential]::new('{RgwPair.TargetAccessKey}', [System.Net.NetworkCredential]::new('', $env:MINIO_SECRET).SecurePassword)
+            $s = [pscredential]::new('{RgwPair.SourceAccessKey}', [System.Net.NetworkCredential]::new('', $env:S3_SECRET).SecurePassword)
+            Register-RestoreClients -S3Endpoint {rgw.Source.Endpoint} -S3Credential $s -MinioEndpoint {rgw.Target.Endpoint} -MinioCredential $c |
+                Start-MinioRestore -Bucket {bucket} -Concurrency 1
+            """);
+        try
+        {
+            var psi = new ProcessStartInfo("dotnet", [harness, "ps", "-f", script])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true,
+                Environment = { ["MINIO_SECRET"] = RgwPair.TargetSecretKey, ["S3_SECRET"] = RgwPair.SourceSecretKey },
+            };
+            using var child = Process.Start(psi)!;
+            var stdout = child.StandardOutput.ReadToEndAsync();
+            var stderr = child.StandardError.ReadToEndAsync();
+            // Kill it once a few objects are restored: in the middle of the rest.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (DateTime.UtcNow < deadline && !child.HasExited
+                   && (!await S3.BucketExistsAsync(rgw.TargetS3, bucket) || (await S3.ListAsync(rgw.TargetS3, bucket)).Count < 5))
+                await Task.Delay(10);
+            using (var kill = Process.Start("kill", ["-KILL", child.Id.ToString()])) await kill.WaitForExitAsync();
+            await child.WaitForExitAsync();
+            Assert.True(child.ExitCode != 0, "the restore finished before it could be killed: " + await stdout + await stderr);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+
+        int visible = await AssertNothingPartialAsync(bucket, bucket);
+        output.WriteLine($"{visible} of {total} objects restored when the process was killed");
+        Assert.InRange(visible, 1, total - 1);
+
+        using var again = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint);
+        var rerun = await again.RestoreAsync(new RestoreOptions(bucket, bucket), new RecordingReporter(), null, CancellationToken.None);
+        Assert.Equal(RestoreStatus.Succeeded, rerun.Status);
+        Assert.Equal(total - visible, rerun.Copied);
+        Assert.Equal(visible, rerun.Skipped);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+    }
+}

@@ -1,0 +1,185 @@
+using Xunit.Abstractions;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.Engine.Transport;
+using MinioRestore.Tests.Support;
+
+namespace MinioRestore.Tests.Integration.Faults;
+
+/// <summary>
+/// Restores through a fault-injecting proxy in front of the real servers. Each test: the restore
+/// completes (or names exactly what failed), and the target then equals the source, read back
+/// independently from both servers.
+/// </summary>
+[Collection(RgwCollection.Name)]
+public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
+{
+    private static readonly RetryPolicy FastRetry = new(10, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(200));
+
+    /// <summary>A bucket with small objects and multipart objects, like a real backup.</summary>
+    private async Task<string> SeedAsync(string purpose, int small = 40, int multipart = 2)
+    {
+        string bucket = RgwPair.NewBucket(purpose);
+        await S3.CreateBucketAsync(rgw.SourceS3, bucket);
+        for (int i = 0; i < small; i++)
+            await S3.PutAsync(rgw.SourceS3, bucket, $"small/{i:D3}", S3.RandomBytes(3000 + 37 * i, i));
+        for (int i = 0; i < multipart; i++)
+            await S3.PutMultipartAsync(rgw.SourceS3, bucket, $"large/{i}", S3.RandomBytes(12 * 1024 * 1024 + 17, 100 + i), 5 * 1024 * 1024);
+        return bucket;
+    }
+
+    /// <summary>Injects <paramref name="fault"/> into a share of the requests that match.</summary>
+    private static Func<ProxiedRequest, Fault> Sometimes(Fault fault, double share, Func<ProxiedRequest, bool> matches, int seed = 1)
+    {
+        var random = new Random(seed);
+        return r => { lock (random) return matches(r) && random.NextDouble() < share ? fault : Fault.None; };
+    }
+
+    private static bool ObjectWrite(ProxiedRequest r) => r.Method == "PUT" && r.BodyLength != 0 && !r.Target.Contains("uploads");
+    private static bool ObjectRead(ProxiedRequest r) => r.Method == "GET" && !r.Target.Contains("list-type") && !r.Target.EndsWith('/');
+
+    private async Task<(RestoreResult Result, RecordingReporter Reporter)> RestoreThroughAsync(
+        string bucket, FaultProxy? sourceProxy, FaultProxy? targetProxy, TimeSpan? idle = null)
+    {
+        var source = new S3Endpoint(sourceProxy?.Endpoint ?? rgw.Source.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
+        var target = new S3Endpoint(targetProxy?.Endpoint ?? rgw.Target.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
+        using var restorer = new Restorer(source, target);
+        var reporter = new RecordingReporter();
+        var result = await restorer.RestoreAsync(new RestoreOptions(bucket, bucket + "-r")
+        {
+            Retry = FastRetry, IdleTimeout = idle ?? TimeSpan.FromSeconds(30), Concurrency = 8,
+        }, reporter, null, CancellationToken.None);
+        output.WriteLine($"{result}; faults injected: source {Describe(sourceProxy)}, target {Describe(targetProxy)}; retries {reporter.Of(RestoreEventKind.Retrying).Count()}");
+        foreach (var failure in reporter.Of(RestoreEventKind.ObjectFailed).Concat(reporter.Of(RestoreEventKind.BucketFailed)))
+        {
+            output.WriteLine("FAILED " + failure.Message + " <- " + failure.Failure?.InnerException?.ToString().Split('\n')[0]);
+            foreach (var retry in reporter.Of(RestoreEventKind.Retrying).Where(r => r.Key == failure.Key))
+                output.WriteLine("  after " + retry.Message + " <- " + retry.Failure?.InnerException?.ToString().Split('\n')[0]);
+        }
+        return (result, reporter);
+    }
+
+    private static string Describe(FaultProxy? proxy) =>
+        proxy is null ? "none" : string.Join(", ", proxy.Injected.Select(kv => $"{kv.Key} x{kv.Value}")) + $" in {proxy.Requests} requests";
+
+    private async Task AssertRestoredAsync(string bucket, RestoreResult result)
+    {
+        Assert.Equal(RestoreStatus.Succeeded, result.Status);
+        Assert.Equal(0, result.Failed);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket + "-r");
+        Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket + "-r"));
+    }
+
+    [Fact]
+    public async Task Throttling_and_server_errors_on_both_ends_are_retried()
+    {
+        string bucket = await SeedAsync("throttle");
+        using var source = new FaultProxy(rgw.Source.Endpoint, Sometimes(Fault.SlowDown, 0.15, _ => true, seed: 2));
+        using var target = new FaultProxy(rgw.Target.Endpoint, r => r.Sequence % 9 == 4 ? Fault.InternalError : r.Sequence % 7 == 3 ? Fault.SlowDown : Fault.None);
+
+        var (result, _) = await RestoreThroughAsync(bucket, source, target);
+
+        Assert.True(source.TotalInjected > 5 && target.TotalInjected > 5, "too few faults to prove anything");
+        await AssertRestoredAsync(bucket, result);
+    }
+
+    [Fact]
+    public async Task Connections_reset_in_the_middle_of_GET_and_PUT_bodies_are_retried()
+    {
+        string bucket = await SeedAsync("resets");
+        using var source = new FaultProxy(rgw.Source.Endpoint, Sometimes(Fault.ResetResponseBody, 0.2, ObjectRead, seed: 3));
+        using var target = new FaultProxy(rgw.Target.Endpoint, Sometimes(Fault.ResetRequestBody, 0.2, ObjectWrite, seed: 4));
+
+        var (result, _) = await RestoreThroughAsync(bucket, source, target);
+
+        Assert.True(source.TotalInjected > 3 && target.TotalInjected > 3, "too few faults to prove anything");
+        await AssertRestoredAsync(bucket, result);
+    }
+
+    [Fact]
+    public async Task Truncated_source_bodies_never_reach_the_target()
+    {
+        string bucket = await SeedAsync("truncated");
+        using var source = new FaultProxy(rgw.Source.Endpoint, Sometimes(Fault.TruncateResponseBody, 0.25, ObjectRead, seed: 5));
+
+        var (result, _) = await RestoreThroughAsync(bucket, source, null);
+
+        Assert.True(source.TotalInjected > 3, "too few faults to prove anything");
+        await AssertRestoredAsync(bucket, result);
+    }
+
+    [Fact]
+    public async Task Bytes_corrupted_on_the_way_to_the_target_are_refused_and_sent_again()
+    {
+        string bucket = await SeedAsync("corrupted");
+        using var target = new FaultProxy(rgw.Target.Endpoint, Sometimes(Fault.CorruptRequestBody, 0.25, ObjectWrite, seed: 6));
+
+        var (result, reporter) = await RestoreThroughAsync(bucket, null, target);
+
+        Assert.True(target.TotalInjected > 3, "too few faults to prove anything");
+        Assert.Contains(reporter.Of(RestoreEventKind.Retrying), e => e.Failure?.ErrorId == ErrorIds.ObjectIntegrityFailed);
+        await AssertRestoredAsync(bucket, result);
+    }
+
+    [Fact]
+    public async Task A_stalled_response_is_abandoned_after_the_idle_timeout_and_retried()
+    {
+        string bucket = await SeedAsync("stalled", small: 6, multipart: 1);
+        int stalls = 0;
+        using var source = new FaultProxy(rgw.Source.Endpoint, r => ObjectRead(r) && Interlocked.Increment(ref stalls) <= 2 ? Fault.Stall : Fault.None);
+
+        var (result, reporter) = await RestoreThroughAsync(bucket, source, null, idle: TimeSpan.FromSeconds(2));
+
+        Assert.Equal(2, source.Injected[Fault.Stall]);
+        Assert.Contains(reporter.Of(RestoreEventKind.Retrying), e => e.Failure?.Kind == FailureKind.Timeout);
+        await AssertRestoredAsync(bucket, result);
+    }
+
+    [Fact]
+    public async Task An_object_that_keeps_failing_is_reported_by_name_and_the_rest_is_restored()
+    {
+        string bucket = await SeedAsync("doomed", small: 10, multipart: 0);
+        using var target = new FaultProxy(rgw.Target.Endpoint, r => r.Method == "PUT" && r.Target.Contains("small/004") ? Fault.SlowDown : Fault.None);
+
+        var (result, reporter) = await RestoreThroughAsync(bucket, null, target);
+
+        Assert.Equal(RestoreStatus.Failed, result.Status);
+        Assert.Equal(1, result.Failed);
+        Assert.Equal(9, result.Copied);
+        var failure = Assert.Single(reporter.Of(RestoreEventKind.ObjectFailed));
+        Assert.Equal("small/004", failure.Key);
+        Assert.Contains("small/004", failure.Message);
+        var restored = await S3.ListAsync(rgw.TargetS3, bucket + "-r");
+        Assert.DoesNotContain("small/004", restored.Keys);
+        Assert.Equal(9, restored.Count);
+    }
+
+    [Fact]
+    public async Task Verifying_content_through_throttling_and_broken_bodies_finds_no_false_difference()
+    {
+        string bucket = await SeedAsync("verify-faults", small: 20, multipart: 1);
+        var (restored, _) = await RestoreThroughAsync(bucket, null, null);
+        await AssertRestoredAsync(bucket, restored);
+
+        using var source = new FaultProxy(rgw.Source.Endpoint, r => !ObjectRead(r) ? Fault.None
+            : (r.Sequence % 5) switch { 1 => Fault.SlowDown, 3 => Fault.TruncateResponseBody, _ => Fault.None });
+        using var target = new FaultProxy(rgw.Target.Endpoint, r => !ObjectRead(r) ? Fault.None
+            : (r.Sequence % 5) switch { 2 => Fault.ResetResponseBody, 4 => Fault.InternalError, _ => Fault.None });
+        using var verifier = new MinioRestore.Engine.Verifying.Verifier(
+            new S3Endpoint(source.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey),
+            new S3Endpoint(target.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey));
+        var differences = new List<string>();
+        var result = await verifier.VerifyAsync(bucket, bucket + "-r", content: true, concurrency: 8,
+            d => { lock (differences) differences.Add($"{d.Key}: {d.Reason}"); }, null, CancellationToken.None);
+        output.WriteLine($"{result}; faults injected: source {Describe(source)}, target {Describe(target)}");
+
+        Assert.True(source.Injected.GetValueOrDefault(Fault.TruncateResponseBody) > 0 && target.Injected.GetValueOrDefault(Fault.ResetResponseBody) > 0);
+        Assert.Empty(differences);
+        Assert.True(result.ContentCompared);
+        Assert.Equal(21, result.Compared);
+        Assert.Equal(21, result.Matching);
+    }
+}

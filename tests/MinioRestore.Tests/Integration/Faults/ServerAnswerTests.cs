@@ -1,0 +1,150 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Mirror;
+using MinioRestore.Engine.Reporting;
+using MinioRestore.Engine.Restoring;
+using MinioRestore.Engine.Transport;
+using MinioRestore.Tests.Support;
+using Xunit.Abstractions;
+
+namespace MinioRestore.Tests.Integration.Faults;
+
+/// <summary>
+/// Restores from and into servers that answer otherwise than RGW does. The fault proxy in front
+/// of real RGW servers plays those servers (an emulation: it answers or rewrites as the other
+/// server documents it); everything else is RGW's own behaviour.
+/// </summary>
+[Collection(RgwCollection.Name)]
+public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
+{
+    private static readonly RetryPolicy FastRetry = new(3, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50));
+
+    private static bool Listing(ProxiedRequest r) => r.Method == "GET" && r.Target.Contains("list-type=2");
+
+    private async Task<(RestoreResult Result, RecordingReporter Reporter)> RestoreAsync(string bucket, string target, FaultProxy? sourceProxy,
+        FaultProxy? targetProxy = null, bool remove = false)
+    {
+        var source = new S3Endpoint(sourceProxy?.Endpoint ?? rgw.Source.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
+        var minio = new S3Endpoint(targetProxy?.Endpoint ?? rgw.Target.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
+        using var restorer = new Restorer(source, minio);
+        var reporter = new RecordingReporter();
+        var result = await restorer.RestoreAsync(new RestoreOptions(bucket, target) { Retry = FastRetry, Remove = remove, Concurrency = 4 },
+            reporter, null, CancellationToken.None);
+        output.WriteLine(result.ToString());
+        foreach (var e in reporter.Events.Where(e => e.Failure is not null)) output.WriteLine($"{e.Kind} {e.Key}: {e.Message}");
+        return (result, reporter);
+    }
+
+    [Fact]
+    public async Task A_source_listing_marked_truncated_without_a_continuation_token_fails_the_bucket_and_removes_nothing()
+    {
+        string bucket = RgwPair.NewBucket("cut-listing");
+        await S3.SeedAsync(rgw.SourceS3, bucket, "a", "b", "c");
+        await S3.SeedAsync(rgw.TargetS3, bucket, "a", "extra-1", "extra-2");
+        // A page that says more follows but gives no token to read it (a broken server or proxy).
+        using var source = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: r => Listing(r)
+            ? new Emulation(RewriteBody: xml => Regex.Replace(xml.Replace("<IsTruncated>false</IsTruncated>", "<IsTruncated>true</IsTruncated>"),
+                "<NextContinuationToken>.*?</NextContinuationToken>", ""))
+            : null);
+
+        var (result, reporter) = await RestoreAsync(bucket, bucket, source, remove: true);
+
+        Assert.True(source.Emulated > 0);
+        Assert.Equal(RestoreStatus.Failed, result.Status);
+        var failure = Assert.Single(reporter.Of(RestoreEventKind.BucketFailed));
+        Assert.Equal(ErrorIds.ListingFailed, failure.Failure!.ErrorId);
+        Assert.Contains("continuation token", failure.Message);
+        Assert.Equal(0, result.Removed);
+        Assert.Equal(["a", "extra-1", "extra-2"], await S3.KeysAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
+    public async Task Keys_from_a_server_that_ignores_encoding_type_are_taken_as_they_are()
+    {
+        string bucket = RgwPair.NewBucket("raw-keys");
+        string[] keys = ["a+b", "100%", "x%41y", "plus+and space", "%2B"];
+        await S3.SeedAsync(rgw.SourceS3, bucket, keys);
+        // Such a server sends the keys as stored and no <EncodingType>: decoding them again would turn "a+b" into "a b".
+        using var source = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: r => Listing(r)
+            ? new Emulation(RewriteBody: xml => Regex.Replace(xml.Replace("<EncodingType>url</EncodingType>", ""),
+                "<Key>(.*?)</Key>", m => "<Key>" + System.Security.SecurityElement.Escape(WebUtility.UrlDecode(m.Groups[1].Value)) + "</Key>"))
+            : null);
+
+        var (result, _) = await RestoreAsync(bucket, bucket, source);
+
+        Assert.True(source.Emulated > 0);
+        Assert.Equal(RestoreStatus.Succeeded, result.Status);
+        Assert.Equal(keys.Length, result.Copied);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+    }
+
+    /// <summary>MinIO's object-name checks (cmd/object-api-utils.go): keys S3 and RGW store but MinIO refuses.</summary>
+    private static bool MinioRefuses(string key) =>
+        key.StartsWith('/') || key.Contains("//", StringComparison.Ordinal) || key.Split('/').Any(s => s.Trim() is "." or "..");
+
+    /// <summary>The object key of a path-style request to <paramref name="bucket"/>, or null.</summary>
+    private static string? KeyOf(ProxiedRequest r, string bucket)
+    {
+        string path = r.Target.Split('?')[0];
+        return path.StartsWith($"/{bucket}/", StringComparison.Ordinal) ? Uri.UnescapeDataString(path[(bucket.Length + 2)..]) : null;
+    }
+
+    [Fact]
+    public async Task Keys_MinIO_refuses_by_name_fail_once_each_with_their_own_error_ID_and_do_not_block_Remove()
+    {
+        string bucket = RgwPair.NewBucket("minio-names");
+        string[] refused = ["a//b", "c/./d", "e/../f", ".."];
+        await S3.SeedAsync(rgw.SourceS3, bucket, ["fine/1", "fine/2", .. refused]);
+        await S3.PutMultipartAsync(rgw.SourceS3, bucket, "big//parts", S3.RandomBytes(11 * 1024 * 1024, 7), 5 * 1024 * 1024);
+        await S3.SeedAsync(rgw.TargetS3, bucket, "fine/1", "not-in-backup"); // the same bytes as the backup's fine/1
+        int writesOfRefusedKeys = 0;
+        // Emulation of MinIO: its answer to a PUT (or multipart start) of such a key, as its API documents it.
+        using var target = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None, emulate: r =>
+        {
+            if (r.Method is not ("PUT" or "POST") || KeyOf(r, bucket) is not { } key || !MinioRefuses(key)) return null;
+            Interlocked.Increment(ref writesOfRefusedKeys);
+            return new Emulation(new Emulation.Error(400, "XMinioInvalidObjectName", "Object name contains unsupported characters."));
+        });
+
+        var (result, reporter) = await RestoreAsync(bucket, bucket, null, target, remove: true);
+
+        var failures = reporter.Of(RestoreEventKind.ObjectFailed).ToList();
+        Assert.Equal(refused.Append("big//parts").Order(StringComparer.Ordinal), failures.Select(f => f.Key!).Order(StringComparer.Ordinal));
+        Assert.All(failures, f => Assert.Equal(ErrorIds.UnsupportedObjectName, f.Failure!.ErrorId));
+        Assert.All(failures, f => Assert.Contains("'//'", f.Message));
+        Assert.Equal(5, writesOfRefusedKeys); // once each: no retries
+        Assert.DoesNotContain(reporter.Of(RestoreEventKind.Retrying), e => refused.Contains(e.Key));
+        Assert.Equal(RestoreStatus.Failed, result.Status);
+        Assert.Equal(5, result.Failed);
+        Assert.Equal(1, result.Copied);
+        Assert.Equal(1, result.Removed);
+        Assert.Equal(["fine/1", "fine/2"], await S3.KeysAsync(rgw.TargetS3, bucket));
+        Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
+    public async Task A_clock_half_an_hour_off_is_corrected_from_the_server_s_answer_on_the_data_path()
+    {
+        string bucket = RgwPair.NewBucket("skew");
+        await S3.CreateBucketAsync(rgw.TargetS3, bucket);
+        byte[] body = S3.RandomBytes(5000, 3);
+        // RGW refuses requests signed more than 15 minutes off its clock (RequestTimeTooSkewed), as Amazon S3 and MinIO do.
+        using var store = new HttpObjectStore(rgw.TargetEndpoint, 4, clock: () => DateTime.UtcNow.AddMinutes(-30));
+        var retries = new List<RestoreException>();
+
+        string etag = await new RetryPolicy(3, TimeSpan.Zero, TimeSpan.Zero).RunAsync(
+            ct => store.PutAsync(bucket, "skewed", new MemoryStream(body), body.Length, System.Security.Cryptography.MD5.HashData(body),
+                new ObjectHeaders(null, null, null, null, null, null, []), ct),
+            e => S3Failure.Explain(e, "MinIO target", rgw.TargetEndpoint, "writing", ErrorIds.ObjectCopyFailed),
+            (failure, _) => retries.Add(failure), CancellationToken.None);
+
+        var skewed = Assert.Single(retries);
+        Assert.Equal(ErrorIds.CredentialsRejected, skewed.ErrorId);
+        Assert.Contains("clock", skewed.Message);
+        Assert.Equal(body, await S3.ReadAsync(rgw.TargetS3, bucket, "skewed"));
+        using var read = await store.GetAsync(bucket, "skewed", etag, null, CancellationToken.None); // later requests are signed right at once
+        Assert.Equal(body.Length, read.Length);
+    }
+}
