@@ -1,24 +1,22 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: rclone and Start-MinioRestore (default settings, through the PowerShell
-# engine, as a user runs it) on the same two local RGW clusters, in one run. Appends the figures
-# to bench/RESULTS.md.
+# Side-by-side benchmark: rclone and Start-MinioRestore (default settings, in pwsh 7.6.9 as a user
+# runs it: the .NET tool tests/servers/install-packages.sh puts in out/tools) on the same two local
+# RGW clusters, in one run. Appends the figures to bench/RESULTS.md.
 #   (a) 5,000 x 4 KiB   (b) 8 x 64 MiB uploaded multipart   (c) no-op rerun of (a)
 #   (d) peak RSS at 10x the object count of (a)   + the server pair's limits: a bare GET+PUT loop
 #   for (a), raw GET to nowhere and PUT from memory for (b)
-# SMALL=5000 LARGE=8 SCALE=10 override the sizes.
+# SMALL=5000 LARGE=8 SCALE=10 REPEAT=3 override the sizes and the runs per case (a quick check:
+# SMALL=200 LARGE=1 SCALE=2 REPEAT=1); BENCH_PORT=19700 moves the servers (two blocks of 100 ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SMALL=${SMALL:-5000}; LARGE=${LARGE:-8}; SCALE=${SCALE:-10}
 WITH_RCLONE=1 tests/servers/install-packages.sh
 dotnet build MinioRestore.sln -c Release -nologo -v q -clp:NoSummary >/dev/null
 dotnet build bench/BenchTools -c Release -nologo -v q -clp:NoSummary >/dev/null
-# The PowerShell host, compiled ReadyToRun as pwsh's own assemblies are (the NuGet engine is IL only:
-# JIT-compiling it cost about 15 MB and 0.5 s of CPU that a user's pwsh does not pay). The module
-# itself is imported from out/MinioRestore as built, like any module a user installs.
-RID=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
-dotnet publish tools/MinioRestore.Harness -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
-  -p:BuildProjectReferences=false -o tools/MinioRestore.Harness/bin/ReadyToRun -nologo -v q -clp:NoSummary >/dev/null
-HARNESS=(dotnet tools/MinioRestore.Harness/bin/ReadyToRun/MinioRestore.Harness.dll)
+# Ours runs in pwsh (its assemblies are ReadyToRun, as in any pwsh install); the module is imported
+# from out/MinioRestore as built, like any module a user installs. The harness only seeds.
+PWSH=out/tools/pwsh/pwsh
+HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
 harness() { "${HARNESS[@]}" "$@"; }
 
 work=$(mktemp -d /tmp/minio-restore-bench.XXXXXX)
@@ -26,7 +24,8 @@ source tests/servers/pair.sh
 trap pair_down EXIT
 KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
 export STORE_BYTES=$((8<<30))  # room for both data sets and both copies in each cluster's memstore
-pair_up "$work" 19700 19800 "$KEY" "$SECRET"
+BENCH_PORT=${BENCH_PORT:-19700}
+pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
 SRC=$PAIR_SOURCE DST=$PAIR_TARGET
 export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
 
@@ -45,6 +44,7 @@ done
 export RCLONE_CONFIG_SRC_ENDPOINT=$SRC RCLONE_CONFIG_DST_ENDPOINT=$DST
 
 cat > "$work/restore.ps1" <<PS
+Import-Module $PWD/out/MinioRestore/MinioRestore.psd1
 \$c = [pscredential]::new('$KEY', [System.Net.NetworkCredential]::new('', '$SECRET').SecurePassword)
 Register-RestoreClients -S3Endpoint $SRC -MinioEndpoint $DST -MinioCredential \$c | Out-Null
 \$clock = [Diagnostics.Stopwatch]::StartNew()
@@ -78,7 +78,7 @@ in_turns() {     # in_turns ROUND STEP...: the steps in order, or reversed in ev
   if (( round % 2 )); then for i in "${steps[@]}"; do $i "$round"; done
   else for (( i = ${#steps[@]} - 1; i >= 0; i-- )); do ${steps[i]} "$round"; done; fi
 }
-ours() { echo env BENCH_SOURCE="$1" BENCH_TARGET="$2" "${HARNESS[@]}" ps -f "$work/restore.ps1"; }
+ours() { echo env BENCH_SOURCE="$1" BENCH_TARGET="$2" "$PWSH" -NoProfile -NonInteractive -File "$work/restore.ps1"; }
 
 # --s3-no-head: rclone's fastest for small objects (no HEAD after each upload; it still checks the
 # MD5 in the PUT answer), about 25% faster here than without it. Without it is reported beside.
@@ -128,8 +128,8 @@ report=$(cat <<MD
 ## $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); rclone $(command rclone version | head -1 | awk '{print $2}')
 
 Commands: \`bench/run.sh\` (SMALL=$SMALL LARGE=$LARGE SCALE=$SCALE REPEAT=$REPEAT: (a), (b), (c) median time and highest RSS of $REPEAT runs each, tools taking turns). Ours: \`Register-RestoreClients | Start-MinioRestore\` with default
-settings through the PowerShell 7.6 engine (tools/MinioRestore.Harness, published ReadyToRun like pwsh); "ours" is the time Start-MinioRestore takes in the
-session, "process" adds starting the PowerShell engine (about 1 s) and Register-RestoreClients. Ratios use the session time. rclone (a, c, d): \`rclone copy $RCLONE_SMALL\`;
+settings in pwsh $("$PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') (the .NET tool, \`pwsh -NoProfile -File\`); "ours" is the time Start-MinioRestore takes in the
+session, "process" adds starting pwsh, Import-Module and Register-RestoreClients. Ratios use the session time. rclone (a, c, d): \`rclone copy $RCLONE_SMALL\`;
 (b): \`rclone copy $RCLONE_LARGE\` (its fastest of the settings tried).
 
 | case | rclone | ours | rclone/ours time | rclone RSS | our RSS | RSS ours/rclone |

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real restore, end to end, on this machine: starts two local S3 servers (Ceph RGW) standing
 # in for Amazon S3 and MinIO, seeds a backup bucket, runs Register-RestoreClients |
-# Start-MinioRestore through the PowerShell engine, prints the result and stops the servers.
+# Start-MinioRestore in pwsh (PowerShell 7.6.9, installed as a .NET tool into out/tools if missing),
+# prints the result and stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests/servers/install-packages.sh
@@ -26,4 +27,5 @@ harness seed "$S3_ENDPOINT" "$S3_BUCKET" 500 16384 0 daily/
 harness seed "$S3_ENDPOINT" "$S3_BUCKET" 3 25165824 8388608 archive/
 
 echo "== restoring: Register-RestoreClients | Start-MinioRestore, once more (nothing left to copy), then Test-MinioRestore -Content"
-harness ps -f tools/demo-restore.ps1
+# Any error ends the demo with exit 1.
+out/tools/pwsh/pwsh -NoProfile -NonInteractive -Command '$ErrorActionPreference = "Stop"; Import-Module ./out/MinioRestore/MinioRestore.psd1; ./tools/demo-restore.ps1'

@@ -1,24 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: installs the S3 servers it needs, builds the module (out/MinioRestore)
-# and runs every test (mirror library and hosted-PowerShell tests, against two real RGW
-# clusters that the tests start and stop). Runs the Pester tests too where pwsh is installed.
+# The whole test suite: installs what it needs (RGW servers, PowerShell 7.6.9 as a .NET tool and Pester
+# into out/tools; tests/servers/install-packages.sh), then, in that pwsh, runs build.ps1's Build and Test
+# tasks: the module is built (out/MinioRestore), the xunit suite runs (mirror library and hosted
+# PowerShell, against real RGW clusters it starts and stops), then the Pester acceptance suite
+# (tests/Acceptance: the module in pwsh as users run it, on an RGW pair of its own). Prints one
+# "xunit: N passed, N failed" and one "pester: N passed, N failed" line; exits non-zero when either fails.
+# Ports: MINIO_RESTORE_TEST_PORT (xunit) and MINIO_RESTORE_PESTER_PORT (Pester, default 20100).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests/servers/install-packages.sh
 tests/zoo/install-clients.sh
-dotnet build MinioRestore.sln -c Release -nologo -v q -clp:NoSummary
-results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
-status=0
-dotnet test tests/MinioRestore.Tests -c Release --no-build -nologo --logger "trx;LogFileName=tests.trx" \
-  --logger "console;verbosity=normal" --results-directory "$results" || status=$?
-if command -v pwsh >/dev/null; then
-  pwsh -NoProfile -Command 'Invoke-Pester -Path tests -CI' || status=1
-fi
-if [ -f "$results/tests.trx" ]; then
-  counters=$(grep -o '<Counters [^>]*>' "$results/tests.trx")
-  passed=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
-  failed=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
-  echo "xunit: $passed passed, $failed failed"
-fi
-exit $status
+exec out/tools/pwsh/pwsh -NoProfile -NonInteractive -Command './build.ps1 -Task Build, Test'
