@@ -36,13 +36,6 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
-    public void Start_without_registered_clients_says_to_register_first()
-    {
-        var run = _ps.Run("Start-MinioRestore -Bucket anything");
-        AssertError(run.TerminatingRecord, "MissingCredentials", ErrorCategory.InvalidOperation, "Register-RestoreClients");
-    }
-
-    [Fact]
     public void No_bucket_and_no_S3_BUCKET_says_what_to_pass()
     {
         var run = _ps.Run($"{Register} | Start-MinioRestore", rgw.ScriptVariables());

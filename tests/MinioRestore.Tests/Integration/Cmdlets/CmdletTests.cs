@@ -36,31 +36,6 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
-    public async Task Register_piped_into_Start_restores_the_bucket_and_writes_one_result()
-    {
-        string bucket = await SeedAsync("pipeline");
-
-        var run = _ps.Run($"{Register} | Start-MinioRestore -Bucket {bucket} -Verbose", Endpoints());
-
-        Assert.Null(run.TerminatingRecord);
-        Assert.Empty(run.Errors);
-        var result = Assert.Single(run.Output);
-        Assert.Equal("MinioRestore.Engine.Mirror.RestoreResult", result.TypeNames[0]);
-        Assert.Equal(bucket, run.Value(0, "SourceBucket"));
-        Assert.Equal(bucket, run.Value(0, "TargetBucket"));
-        Assert.Equal("Succeeded", run.Value(0, "Status")!.ToString());
-        Assert.Equal(3L, run.Value(0, "Copied"));
-        Assert.Equal(0L, run.Value(0, "Skipped"));
-        Assert.Equal(3003L, run.Value(0, "Bytes"));
-        Assert.IsType<TimeSpan>(run.Value(0, "Duration"));
-        Assert.Contains(run.Verbose, v => v.Contains("dir/object 1.bin"));
-        Assert.Contains(run.Verbose, v => v.Contains($"Created bucket '{bucket}'"));
-        Assert.NotEmpty(run.Progress);
-        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
-        AssertNoSecret(run);
-    }
-
-    [Fact]
     public async Task The_result_shows_as_a_table_and_exports_to_JSON_without_secrets()
     {
         string bucket = await SeedAsync("format", objects: 1);
@@ -76,18 +51,6 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
         string text = JsonSerializer.Serialize(json.Output[0].BaseObject, json.Output[0].BaseObject.GetType());
         Assert.Contains("\"Skipped\":1", text);
         Assert.DoesNotContain(RgwPair.SourceSecretKey, text);
-    }
-
-    [Fact]
-    public async Task Buckets_bind_from_the_pipeline_as_strings_and_as_objects_with_a_BucketName()
-    {
-        string a = await SeedAsync("pipe-a", 1), b = await SeedAsync("pipe-b", 2);
-
-        var run = _ps.Run($"$c = {Register}; '{a}' | Start-MinioRestore -Clients $c; [pscustomobject]@{{ BucketName = '{b}' }} | Start-MinioRestore -Clients $c", Endpoints());
-
-        Assert.Null(run.TerminatingRecord);
-        Assert.Equal([a, b], run.Output.Select(o => (string)o.Properties["SourceBucket"].Value));
-        Assert.Equal([1L, 2L], run.Output.Select(o => (long)o.Properties["Copied"].Value));
     }
 
     [Fact]
@@ -175,70 +138,6 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
 
         Assert.Equal("CredentialsRejected", run.TerminatingRecord!.FullyQualifiedErrorId.Split(',')[0]);
         Assert.Contains("does not know the access key id 'NOSUCHACCESSKEY00001'", run.TerminatingRecord.ErrorDetails.Message);
-    }
-
-    [Fact]
-    public void A_refused_port_is_an_unreachable_endpoint()
-    {
-        var run = _ps.Run(Register, Endpoints(minioEndpoint: "http://127.0.0.1:9"));
-
-        var error = run.TerminatingRecord!;
-        Assert.Equal("EndpointUnreachable", error.FullyQualifiedErrorId.Split(',')[0]);
-        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
-        Assert.Contains("MinIO target", error.ErrorDetails.Message);
-        Assert.Contains("refused", error.ErrorDetails.Message);
-    }
-
-    [Theory]
-    [InlineData("127.0.0.1:9000", "no scheme")]
-    [InlineData("http://127.0.0.1:9000/bucket", "has a path")]
-    public void An_endpoint_without_scheme_or_with_a_path_is_refused_before_any_request(string endpoint, string why)
-    {
-        var run = _ps.Run(Register, Endpoints(minioEndpoint: endpoint));
-
-        var error = run.TerminatingRecord!;
-        Assert.Equal("InvalidEndpoint", error.FullyQualifiedErrorId.Split(',')[0]);
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains(why, error.ErrorDetails.Message);
-    }
-
-    [Fact]
-    public void A_missing_source_bucket_is_an_error_and_no_target_bucket_is_created()
-    {
-        var run = _ps.Run($"{Register} | Start-MinioRestore -Bucket no-such-backup -TargetBucket never-made-by-test", Endpoints());
-
-        var error = Assert.Single(run.Errors);
-        Assert.Equal("SourceBucketNotFound,MinioRestore.PowerShell.Cmdlets.StartMinioRestoreCommand", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
-        Assert.Contains("no-such-backup", error.ErrorDetails.Message);
-        Assert.Empty(run.Output);
-        Assert.False(S3.BucketExistsAsync(rgw.TargetS3, "never-made-by-test").Result);
-    }
-
-    [Fact]
-    public void An_invalid_bucket_name_stops_the_run_before_anything_is_written()
-    {
-        var run = _ps.Run($"{Register} | Start-MinioRestore -Bucket 'Bad_Name!'", Endpoints());
-
-        var error = run.TerminatingRecord!;
-        Assert.Equal("InvalidBucketName", error.FullyQualifiedErrorId.Split(',')[0]);
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("Bad_Name!", error.ErrorDetails.Message);
-    }
-
-    [Fact]
-    public async Task WhatIf_shows_the_bucket_and_objects_it_would_restore_and_writes_nothing()
-    {
-        string bucket = await SeedAsync("whatif-ps", 2);
-
-        var run = _ps.Run($"{Register} | Start-MinioRestore -Bucket {bucket} -WhatIf", Endpoints());
-
-        Assert.Null(run.TerminatingRecord);
-        Assert.Empty(run.Output);
-        Assert.Contains("What if: Performing the operation \"Create bucket\"", run.HostText);
-        Assert.Contains($"minio/{bucket}/dir/object 0.bin", run.HostText);
-        Assert.Contains($"minio/{bucket}/dir/object 1.bin", run.HostText);
-        Assert.False(await S3.BucketExistsAsync(rgw.TargetS3, bucket));
     }
 
     [Fact]

@@ -34,35 +34,6 @@ public sealed class CompletionTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
-    public async Task Bucket_offers_the_S3_buckets_of_the_registered_clients_that_start_with_the_word()
-    {
-        string stem = await CreateBucketsAsync("tab-s3", ["-alpha", "-beta", "-bravo"], ["-on-minio"]);
-        Assert.Null(_ps.Run(Register, rgw.ScriptVariables()).TerminatingRecord);
-
-        var all = Complete($"Start-MinioRestore -Bucket {stem}-");
-        var b = Complete($"Test-MinioRestore -Bucket {stem}-B");
-        var positional = Complete($"Start-MinioRestore {stem}-a");
-
-        Assert.Empty(all.Run.Errors);
-        Assert.Equal([$"{stem}-alpha", $"{stem}-beta", $"{stem}-bravo"], all.Texts);
-        Assert.All(all.ToolTips, t => Assert.Contains(rgw.Source.Endpoint.ToString().TrimEnd('/'), t));
-        Assert.Equal([$"{stem}-beta", $"{stem}-bravo"], b.Texts);
-        Assert.Equal([$"{stem}-alpha"], positional.Texts);
-    }
-
-    [Fact]
-    public async Task TargetBucket_offers_the_MinIO_buckets()
-    {
-        string stem = await CreateBucketsAsync("tab-minio", ["-on-s3"], ["-restored", "-other"]);
-        Assert.Null(_ps.Run(Register, rgw.ScriptVariables()).TerminatingRecord);
-
-        var completion = Complete($"Start-MinioRestore -Bucket {stem}-on-s3 -TargetBucket {stem}-");
-
-        Assert.Equal([$"{stem}-other", $"{stem}-restored"], completion.Texts);
-        Assert.All(completion.ToolTips, t => Assert.Contains(rgw.Target.Endpoint.ToString().TrimEnd('/'), t));
-    }
-
-    [Fact]
     public async Task A_Clients_value_on_the_line_is_used_rather_than_the_clients_registered_last()
     {
         string stem = await CreateBucketsAsync("tab-clients", ["-on-s3"], ["-on-minio"]);
@@ -124,20 +95,4 @@ public sealed class CompletionTests(RgwPair rgw) : IDisposable
         Assert.True(proxy.Injected.GetValueOrDefault(Fault.Stall) > 0, "the stalled request never reached the proxy");
     }
 
-    [Fact]
-    public async Task ServiceName_offers_each_service_prefix_of_the_S3_bucket_names()
-    {
-        // The backup plan's naming: S3 bucket "<svc>-<b>" holds MinIO bucket "<b>". A service
-        // name may contain '-', so "<stem>-prod-images" offers "<stem>" and "<stem>-prod"; a
-        // remainder that is no valid bucket name ("<stem>-prod-x": "x") offers nothing.
-        string stem = await CreateBucketsAsync("tab-svc", ["-reports", "-prod-images", "-prod-x"], []);
-        Assert.Null(_ps.Run(Register, rgw.ScriptVariables()).TerminatingRecord);
-        var completion = Complete($"Start-MinioRestore -ServiceName {stem}");
-
-        Assert.Equal([stem, $"{stem}-prod"], completion.Texts);
-        Assert.Contains($"{stem}-reports -> reports", completion.ToolTips[0]);
-        Assert.Contains($"{stem}-prod-images -> prod-images", completion.ToolTips[0]);
-        Assert.Contains($"{stem}-prod-images -> images", completion.ToolTips[1]);
-        Assert.DoesNotContain("-> x", string.Join("\n", completion.ToolTips));
-    }
 }

@@ -45,27 +45,6 @@ public sealed class RemoveCmdletTests(RgwPair rgw) : IDisposable
         await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
     }
 
-    [Fact]
-    public async Task Remove_without_Force_in_a_host_that_cannot_ask_removes_nothing_and_Confirm_false_does()
-    {
-        string bucket = await BucketWithExtrasAsync("remove-prompt");
-
-        var unconfirmed = _ps.Run(Register + $"Start-MinioRestore -Bucket {bucket} -Remove", rgw.ScriptVariables());
-
-        Assert.Null(unconfirmed.TerminatingRecord);
-        Assert.Equal("Succeeded", unconfirmed.Value(0, "Status")!.ToString());
-        Assert.Equal(1L, unconfirmed.Value(0, "Copied"));
-        Assert.Equal(0L, unconfirmed.Value(0, "Removed"));
-        Assert.Contains("not confirmed", (string)unconfirmed.Value(0, "RemovalSkippedReason")!);
-        Assert.Contains(unconfirmed.Warnings, w => w.Contains("Nothing was removed") && w.Contains("-Force"));
-        Assert.Equal(["a", "b", "dir/extra 2", "extra 1"], await S3.KeysAsync(rgw.TargetS3, bucket));
-
-        var confirmed = _ps.Run(Register + $"Start-MinioRestore -Bucket {bucket} -Remove -Confirm:$false", rgw.ScriptVariables());
-
-        Assert.Equal(2L, confirmed.Value(0, "Removed"));
-        Assert.Equal(["a", "b"], await S3.KeysAsync(rgw.TargetS3, bucket));
-    }
-
     [Theory]
     [InlineData("&Yes", new[] { "a", "b" })]
     [InlineData("&No", new[] { "a", "b", "dir/extra 2", "extra 1" })]
@@ -81,23 +60,6 @@ public sealed class RemoveCmdletTests(RgwPair rgw) : IDisposable
         Assert.Contains($"Remove 2 object(s) from MinIO bucket '{bucket}'", prompt);
         Assert.Equal(answer == "&Yes" ? 2L : 0L, run.Value(0, "Removed"));
         Assert.Equal(left, await S3.KeysAsync(rgw.TargetS3, bucket));
-    }
-
-    [Fact]
-    public async Task Confirm_asks_for_the_bucket_and_for_each_object_to_remove_and_no_more()
-    {
-        string bucket = await BucketWithExtrasAsync("remove-confirm");
-        using var session = new PowerShellSession(choiceAnswer: "&Yes");
-
-        var run = session.Run(Register + $"Start-MinioRestore -Bucket {bucket} -Remove -Confirm", rgw.ScriptVariables());
-
-        Assert.Null(run.TerminatingRecord);
-        Assert.Equal(3, session.Prompts.Count);
-        Assert.Contains($"MinIO bucket '{bucket}'", session.Prompts[0]);
-        Assert.Contains(session.Prompts, p => p.Contains($"minio/{bucket}/extra 1") && p.Contains("Remove object"));
-        Assert.Contains(session.Prompts, p => p.Contains($"minio/{bucket}/dir/extra 2") && p.Contains("Remove object"));
-        Assert.Equal(2L, run.Value(0, "Removed"));
-        Assert.Equal(["a", "b"], await S3.KeysAsync(rgw.TargetS3, bucket));
     }
 
     [Fact]

@@ -78,20 +78,6 @@ public sealed class SelectionCmdletTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
-    public async Task Test_MinioRestore_verifies_a_whole_service()
-    {
-        string service = RgwPair.NewBucket("svc-test");
-        string a = RgwPair.NewBucket("one"), b = RgwPair.NewBucket("two");
-        await S3.SeedAsync(rgw.SourceS3, $"{service}-{a}", "x");
-        await S3.SeedAsync(rgw.SourceS3, $"{service}-{b}", "y");
-
-        var run = _ps.Run($"{Register} | Out-Null; Test-MinioRestore -ServiceName {service} -Quiet; Start-MinioRestore -ServiceName {service} | Out-Null; Test-MinioRestore -ServiceName {service} -Quiet", rgw.ScriptVariables());
-
-        Assert.Null(run.TerminatingRecord);
-        Assert.Equal([false, false, true, true], run.Output.Select(o => (bool)o.BaseObject));
-    }
-
-    [Fact]
     public async Task Prefix_Include_and_Exclude_restore_a_subset_that_Test_MinioRestore_checks_the_same_way()
     {
         string bucket = RgwPair.NewBucket("filter-ps");

@@ -115,17 +115,4 @@ public sealed class TlsTests(RgwPair rgw) : IDisposable
         Assert.Contains("http or https", error.ErrorDetails.Message);
     }
 
-    [Fact]
-    public void An_unreadable_CA_bundle_is_refused_before_any_request()
-    {
-        var variables = rgw.ScriptVariables();
-        variables["pem"] = "/nonexistent/ca.pem";
-
-        var run = _ps.Run($"{Register} -MinioCaBundle $pem", variables);
-
-        var error = run.TerminatingRecord!;
-        Assert.Equal("InvalidCaBundle", error.FullyQualifiedErrorId.Split(',')[0]);
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("-MinioCaBundle", error.ErrorDetails.Message);
-    }
 }

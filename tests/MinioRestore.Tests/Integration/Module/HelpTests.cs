@@ -101,20 +101,6 @@ public sealed class HelpTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Cmdlets))]
-    public void Help_has_at_least_two_examples_with_code_and_an_explanation(string cmdlet)
-    {
-        var help = Help(cmdlet);
-
-        Assert.True(help.Examples.Count >= 2, $"{cmdlet}: {help.Examples.Count} example(s)");
-        Assert.All(help.Examples, e =>
-        {
-            Assert.Contains(cmdlet, e.Code);
-            Assert.True(e.Remarks.Length > 30, $"{cmdlet}: example '{e.Code}' is not explained");
-        });
-    }
-
-    [Theory]
-    [MemberData(nameof(Cmdlets))]
     public void Every_parameter_the_cmdlet_has_is_described(string cmdlet)
     {
         var help = Help(cmdlet);

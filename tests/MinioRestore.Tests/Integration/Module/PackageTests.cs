@@ -9,12 +9,10 @@ namespace MinioRestore.Tests.Integration.Module;
 /// <summary>
 /// The .nupkg tools/package.sh makes (and build.ps1's Package task) is what Install-PSResource takes
 /// from a file repository: named &lt;Name&gt;.&lt;version&gt;.nupkg, the manifest at its root, a nuspec
-/// that carries the manifest's metadata; installed the way PSResourceGet installs it, the module
-/// imports by name and restores. (PSResourceGet itself cannot be had on this machine: no pwsh, not
-/// on the NuGet mirror; its install steps are mirrored in <see cref="InstallAsPSResourceGetDoes"/>.)
+/// that carries the manifest's metadata. The real Install-PSResource and Install-Module of it, then
+/// Import-Module by name and a restore, run in pwsh in the acceptance suite (tests/Acceptance).
 /// </summary>
-[Collection(RgwCollection.Name)]
-public sealed class PackageTests(RgwPair rgw, PackageTests.PackedModule packed) : IClassFixture<PackageTests.PackedModule>
+public sealed class PackageTests(PackageTests.PackedModule packed) : IClassFixture<PackageTests.PackedModule>
 {
     private const string Name = "MinioRestore";
     private static readonly string ModuleDirectory = Path.GetDirectoryName(Repo.ModuleManifest)!;
@@ -75,48 +73,6 @@ public sealed class PackageTests(RgwPair rgw, PackageTests.PackedModule packed) 
         }
     }
 
-    [Fact]
-    public async Task Installed_from_the_package_the_module_imports_by_name_and_restores()
-    {
-        string bucket = RgwPair.NewBucket("installed");
-        await S3.CreateBucketAsync(rgw.SourceS3, bucket);
-        await S3.PutAsync(rgw.SourceS3, bucket, "a.txt", S3.RandomBytes(100, 1));
-        await S3.PutAsync(rgw.SourceS3, bucket, "b/c.bin", S3.RandomBytes(70_000, 2));
-        string modules = Path.Combine(packed.Directory, "Modules");
-        string installed = InstallAsPSResourceGetDoes(packed.Package, modules);
-        var environment = ConflictingSdkHost.RestoreEnvironment(rgw, bucket);
-        environment["PSModulePath"] = modules;
-
-        // As a user with AWS.Tools loaded would: the installed module beside an older AWSSDK.Core.
-        var report = ConflictingSdkHost.Run(ConflictingSdkHost.RestoreScript(Name), "before", environment);
-
-        Assert.True(report.Errors.Count == 0, string.Join('\n', report.Errors));
-        Assert.Equal(installed, report.Output[0]["$value"]);
-        var result = Assert.Single(report.Output, o => o["$type"] == "MinioRestore.Engine.Mirror.RestoreResult");
-        Assert.Equal("Succeeded", result["Status"]);
-        Assert.Equal("2", result["Copied"]);
-        Assert.Equal(Path.Combine(installed, "MinioRestore.dll"), report.Context("Default").Find("MinioRestore")?.Location);
-        Assert.Equal(Path.Combine(installed, "dependencies", "AWSSDK.Core.dll"), report.Context("MinioRestore.Engine").Find("AWSSDK.Core")?.Location);
-        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
-    }
-
-    /// <summary>
-    /// What Install-PSResource does with a package from a file repository (PSResourceGet's
-    /// LocalServerAPICalls and InstallHelper): picks &lt;Name&gt;.&lt;version&gt;.nupkg by its file name,
-    /// extracts it as a zip, deletes NuGet's own files and moves the rest to Modules/&lt;Name&gt;/&lt;version&gt;.
-    /// </summary>
-    private static string InstallAsPSResourceGetDoes(string package, string modules)
-    {
-        string fileName = Path.GetFileName(package);
-        Assert.StartsWith(Name + ".", fileName);
-        string version = fileName[(Name.Length + 1)..^".nupkg".Length];
-        string target = Path.Combine(modules, Name, version);
-        ZipFile.ExtractToDirectory(package, target);
-        foreach (var file in new[] { "[Content_Types].xml", $"{Name}.nuspec" }) File.Delete(Path.Combine(target, file));
-        foreach (var dir in new[] { "_rels", "package" }) Directory.Delete(Path.Combine(target, dir), recursive: true);
-        Assert.True(File.Exists(Path.Combine(target, $"{Name}.psd1")), "no module manifest at the package root");
-        return target;
-    }
 
     /// <summary>The package tools/package.sh writes into a temporary folder, deleted afterwards.</summary>
     public sealed class PackedModule : IDisposable
