@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MinioRestore.Engine.Copying;
 using System.Management.Automation.Host;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
@@ -26,6 +27,11 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     [Parameter]
     [ValidateRange(1, 512)]
     public int Concurrency { get; set; } = RestoreOptions.DefaultConcurrency;
+
+    /// <summary>How long, in seconds, an object keeps retrying transient failures (a MinIO node restarting) after its first one; at least 6 attempts in any case.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int RetryTimeoutSec { get; set; } = (int)RetryPolicy.DefaultBudget.TotalSeconds;
 
     /// <summary>Delete MinIO objects (within -Prefix/-Include/-Exclude) that the backup lacks: mirror, like mc mirror --remove.</summary>
     [Parameter]
@@ -61,6 +67,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         {
             Overwrite = Overwrite, Concurrency = Concurrency, Filter = Filter,
             Remove = Remove, MaxDelete = MaxDelete, WhatIf = IsWhatIf(),
+            Retry = RetryPolicy.Default.WithBudget(TimeSpan.FromSeconds(RetryTimeoutSec)),
         };
         _settings = new RestoreSettings(template,
             RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose());

@@ -36,6 +36,23 @@ public sealed class CmdletTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
+    public async Task RetryTimeoutSec_sets_how_long_an_object_keeps_retrying_and_0_keeps_only_the_six_attempts()
+    {
+        string bucket = await SeedAsync("retry-budget");
+        // The target throttles every write of one object, for good.
+        using var target = new FaultProxy(rgw.Target.Endpoint, r => r.Method == "PUT" && r.Target.Contains("object%201") ? Fault.SlowDown : Fault.None);
+
+        var run = _ps.Run(Register + $" | Start-MinioRestore -Bucket {bucket} -RetryTimeoutSec 0 -Verbose", Endpoints(minioEndpoint: target.Endpoint.ToString()));
+
+        var failed = Assert.Single(run.Errors);
+        Assert.StartsWith("ObjectCopyFailed,", failed.FullyQualifiedErrorId);
+        Assert.Equal(6, target.Injected[Fault.SlowDown]);
+        Assert.Equal(5, run.Verbose.Count(v => v.Contains("Retrying 'dir/object 1.bin'")));
+        var refused = _ps.Run(Register + $" | Start-MinioRestore -Bucket {bucket} -RetryTimeoutSec -1", Endpoints());
+        Assert.StartsWith("ParameterArgumentValidationError,", refused.TerminatingRecord?.FullyQualifiedErrorId);
+    }
+
+    [Fact]
     public async Task The_result_shows_as_a_table_and_exports_to_JSON_without_secrets()
     {
         string bucket = await SeedAsync("format", objects: 1);
