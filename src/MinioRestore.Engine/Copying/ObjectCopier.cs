@@ -34,33 +34,48 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <summary>S3's limit for one PUT.</summary>
     internal const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
 
-    public async Task<Verification> CopyAsync(ObjectEntry entry, Action<long> onBytes, CancellationToken cancel)
+    /// <param name="guard">What the target must still hold for the write to go ahead (null: whatever it holds).</param>
+    public async Task<Verification> CopyAsync(ObjectEntry entry, Action<long> onBytes, CancellationToken cancel, WriteGuard? guard = null)
     {
         var etag = ETag.Parse(entry.ETag);
         // Single-part backups stay single-part: the target then checks the body against the
         // backup's MD5 (Content-MD5) and keeps that MD5 as its ETag, so reruns compare content.
         if (etag.IsMd5 && entry.Size <= MaxSinglePutSize)
-            return await RetryAsync(entry.Key, entry.Key, ct => WithIdleTimeout((alive, c) => PutWholeAsync(entry, etag, onBytes, alive, c), ct), cancel).ConfigureAwait(false);
+            return await RetryAsync(entry.Key, entry.Key, ct => WithIdleTimeout((alive, c) => PutWholeAsync(entry, etag, guard, onBytes, alive, c), ct), cancel).ConfigureAwait(false);
         var head = await HeadAsync(entry, etag, cancel).ConfigureAwait(false);
         if (!etag.IsMultipart)
         {
-            await UploadAsync(entry, head, PartLayout.Own(entry.Size), null, onBytes, cancel).ConfigureAwait(false);
+            await UploadAsync(entry, head, PartLayout.Own(entry.Size), null, guard, onBytes, cancel).ConfigureAwait(false);
             return Verification.ReadEqualsWritten;
         }
-        return await CopyMultipartAsync(entry, etag, head, onBytes, cancel).ConfigureAwait(false);
+        return await CopyMultipartAsync(entry, etag, head, guard, onBytes, cancel).ConfigureAwait(false);
     }
 
-    /// <summary>One streamed PUT whose Content-MD5 is the source's ETag: the target itself refuses any body that differs from the backup.</summary>
-    private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, Action<long> onBytes, Action alive, CancellationToken cancel)
+    /// <summary>
+    /// One streamed PUT whose Content-MD5 is the source's ETag: the target itself refuses any body
+    /// that differs from the backup. An SSE-KMS or SSE-C backup's ETag is no MD5 (Amazon S3): it
+    /// is then sent without, read == written is checked, and the copy counts as verified only if
+    /// the bytes hash to the ETag after all (RGW keeps plaintext MD5s for KMS objects).
+    /// </summary>
+    private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, WriteGuard? guard, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
         using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel), entry.Key, cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, read.Length, read.ETag);
+        byte[]? md5 = read.ETagIsContentHash ? etag.Md5Bytes() : null;
 
         await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); });
-        string written = await target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, etag.Md5Bytes(), read.Headers, cancel).ConfigureAwait(false);
+        WriteAnswer written;
+        try
+        {
+            written = await target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, md5, read.Headers, guard, cancel).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (guard is not null && e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+        {
+            throw TargetChanged(entry.Key, e);
+        }
 
-        VerifyWritten(entry.Key, body.Md5, etag.Md5Bytes(), ETag.Parse(written));
-        return Verification.MatchesSourceETag;
+        VerifyWritten(entry.Key, body.Md5, md5, written);
+        return md5 is not null || body.Md5.AsSpan().SequenceEqual(etag.Md5Bytes()) ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
     }
 
     /// <summary>
@@ -81,12 +96,17 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// backup's: the layout the source tells (HEAD ?partNumber=), else the most likely uniform
     /// layouts of known clients, each checked by the composite ETag before the upload completes.
     /// </summary>
-    private async Task<Verification> CopyMultipartAsync(ObjectEntry entry, ETag etag, GetObjectMetadataResponse head, Action<long> onBytes, CancellationToken cancel)
+    private async Task<Verification> CopyMultipartAsync(ObjectEntry entry, ETag etag, GetObjectMetadataResponse head, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel)
     {
         if (await ServerLayoutAsync(entry, etag, head, cancel).ConfigureAwait(false) is { } told)
         {
+            // An SSE-KMS or SSE-C ETag (Amazon S3) is no composite of part MD5s, so a miss proves
+            // nothing: the told layout is kept and the copy is verified only if it matches anyway.
+            if (SdkObjectStore.EncryptedWithKeyElsewhere(head.ServerSideEncryptionMethod, head.ServerSideEncryptionCustomerMethod))
+                return await UploadAsync(entry, head, told, null, guard, onBytes, cancel).ConfigureAwait(false) == etag
+                    ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
             // The source itself said how the object was cut: any other composite means the bytes read are not the backup's.
-            if (await UploadAsync(entry, head, told, etag, onBytes, cancel).ConfigureAwait(false) is not null)
+            if (await UploadAsync(entry, head, told, etag, guard, onBytes, cancel).ConfigureAwait(false) is not null)
                 return Verification.MatchesSourceETag;
             // A uniform layout read off part 1 alone may hide later parts of other lengths (7, 6, 5 MiB
             // look like 7 MiB parts): ask for every part once before calling the bytes wrong.
@@ -94,7 +114,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             {
                 onRetry?.Invoke($"{entry.Key} (told layout)", new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                     $"{told} (from part 1) did not reproduce the backup's ETag {etag}; the {EndRole.Source} gave {exact}, so the object is read again in those.", transient: true), 1);
-                if (await UploadAsync(entry, head, exact, etag, onBytes, cancel).ConfigureAwait(false) is not null)
+                if (await UploadAsync(entry, head, exact, etag, guard, onBytes, cancel).ConfigureAwait(false) is not null)
                     return Verification.MatchesSourceETag;
             }
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
@@ -105,7 +125,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         int tries = Math.Min(MaxCandidateTries, candidates.Count);
         for (int i = 0; i < tries; i++)
         {
-            if (await UploadAsync(entry, head, candidates[i], etag, onBytes, cancel).ConfigureAwait(false) is not null)
+            if (await UploadAsync(entry, head, candidates[i], etag, guard, onBytes, cancel).ConfigureAwait(false) is not null)
                 return Verification.MatchesSourceETag;
             onRetry?.Invoke($"{entry.Key} (part layout)", new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                 $"{candidates[i]} did not reproduce the backup's ETag {etag}; the upload was aborted and the object is read again " +
@@ -113,7 +133,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         }
         // Unequal parts, or a layout no known client writes: every part is still checked against
         // what the target stored, but the backup's ETag cannot be reproduced.
-        await UploadAsync(entry, head, PartLayout.ForUnverifiedCopy(entry.Size, etag.PartCount), null, onBytes, cancel).ConfigureAwait(false);
+        await UploadAsync(entry, head, PartLayout.ForUnverifiedCopy(entry.Size, etag.PartCount), null, guard, onBytes, cancel).ConfigureAwait(false);
         return Verification.ReadEqualsWritten;
     }
 
@@ -179,7 +199,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// stored, and completes it unless its composite ETag differs from <paramref name="mustMatch"/>.
     /// </summary>
     /// <returns>The composite ETag of the completed upload, or null when it was aborted for not matching.</returns>
-    private async Task<ETag?> UploadAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, Action<long> onBytes, CancellationToken cancel)
+    private async Task<ETag?> UploadAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel)
     {
         var initiate = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key };
         ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString).ApplyTo(initiate.Headers, initiate.Metadata);
@@ -205,7 +225,22 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             }
             var complete = new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, UploadId = upload.UploadId };
             complete.AddPartETags(parts.Select((p, i) => new PartETag(i + 1, p.ETag)));
-            await RetryAsync(entry.Key, entry.Key, ct => target.Client.CompleteMultipartUploadAsync(complete, ct), cancel).ConfigureAwait(false);
+            if (guard is { } g)
+            {
+                // Amazon S3 and MinIO honour the condition on completion; RGW 16 ignores it (measured),
+                // so the target is looked at first, which leaves a window of one request there.
+                await EnsureTargetAsExpectedAsync(entry.Key, g, cancel).ConfigureAwait(false);
+                if (g.ExpectedETag is not null) complete.IfMatch = g.IfMatchValue;
+                else complete.IfNoneMatch = "*";
+            }
+            try
+            {
+                await RetryAsync(entry.Key, entry.Key, ct => target.Client.CompleteMultipartUploadAsync(complete, ct), cancel).ConfigureAwait(false);
+            }
+            catch (RestoreException e) when (guard is not null && (e.InnerException as AmazonS3Exception)?.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+            {
+                throw TargetChanged(entry.Key, e);
+            }
             completed = true;
             return composite;
         }
@@ -229,9 +264,9 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         await using var body = new VerifyingStream(read.Body, length, n => { alive(); counted += n; onBytes(n); });
         try
         {
-            string written = await target.Data.UploadPartAsync(target.Bucket, entry.Key, uploadId, index + 1, body, length, cancel).ConfigureAwait(false);
-            VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, ETag.Parse(written));
-            return (body.Md5, written);
+            var written = await target.Data.UploadPartAsync(target.Bucket, entry.Key, uploadId, index + 1, body, length, cancel).ConfigureAwait(false);
+            VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, written);
+            return (body.Md5, written.ETag);
         }
         catch
         {
@@ -255,16 +290,41 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 $"'{entry.Key}' changed on the {EndRole.Source} after it was listed. Run the restore again to copy the new version.");
     }
 
-    /// <summary>What we read must be what the source promised and what the target says it stored.</summary>
-    private static void VerifyWritten(string what, byte[] readMd5, byte[]? expectedMd5, ETag written)
+    /// <summary>
+    /// What we read must be what the source promised and what the target says it stored. A target
+    /// that encrypts with KMS answers ETags that are no MD5s: then only the Content-MD5 it checked
+    /// (single PUTs) vouches for the bytes written.
+    /// </summary>
+    private static void VerifyWritten(string what, byte[] readMd5, byte[]? expectedMd5, WriteAnswer written)
     {
         if (expectedMd5 is not null && !readMd5.AsSpan().SequenceEqual(expectedMd5))
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                 $"The bytes read for '{what}' do not match the {EndRole.Source}'s MD5.", transient: true);
-        if (written.IsMd5 && !written.Md5Bytes().AsSpan().SequenceEqual(readMd5))
+        var etag = ETag.Parse(written.ETag);
+        if (!written.Encrypted && etag.IsMd5 && !etag.Md5Bytes().AsSpan().SequenceEqual(readMd5))
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
-                $"The {EndRole.Target} stored different bytes for '{what}' than were sent (ETag {written}).", transient: true);
+                $"The {EndRole.Target} stored different bytes for '{what}' than were sent (ETag {etag}).", transient: true);
     }
+
+    /// <summary>The target holds what <paramref name="guard"/> expects, else another writer got there first.</summary>
+    private async Task EnsureTargetAsExpectedAsync(string key, WriteGuard guard, CancellationToken cancel)
+    {
+        string? now;
+        try
+        {
+            now = (await target.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }, cancel).ConfigureAwait(false)).ETag;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            now = null;
+        }
+        bool expected = guard.ExpectedETag is { } etag ? now is not null && ETag.Parse(now) == ETag.Parse(etag) : now is null;
+        if (!expected) throw TargetChanged(key, null);
+    }
+
+    private RestoreException TargetChanged(string key, Exception? inner) =>
+        new(ErrorIds.TargetObjectChanged, FailureKind.Conflict,
+            $"'{key}' appeared or changed on the {EndRole.Target} after it was listed (another writer): it was left alone. Use -Overwrite to replace it with the backup.", inner);
 
     /// <summary>
     /// Aborts the upload so it never lingers (it is never visible either way). Runs on

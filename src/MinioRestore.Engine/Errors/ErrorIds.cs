@@ -30,6 +30,7 @@ public static class ErrorIds
     public const string SourceObjectVanished = "SourceObjectVanished";
     public const string QuotaExceeded = "QuotaExceeded";
     public const string UnsupportedObjectName = "UnsupportedObjectName";
+    public const string TargetObjectChanged = "TargetObjectChanged";
     public const string RemoveLimitExceeded = "RemoveLimitExceeded";
     public const string ObjectRemoveFailed = "ObjectRemoveFailed";
     public const string Unexpected = "UnexpectedError";

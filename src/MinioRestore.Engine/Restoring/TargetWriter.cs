@@ -73,7 +73,9 @@ internal abstract class TargetWriter(BucketRun run)
                             planned = false;
                             return;
                         }
-                        var verification = await Run.Copier.CopyAsync(entry, Run.Progress.OnBytes, ct).ConfigureAwait(false);
+                        // Written only over what the listing showed: an object another writer put there since stays.
+                        var guard = decision.Action == CopyAction.Overwrite && item.Target is { } listed ? new WriteGuard(listed.ETag) : WriteGuard.Absent;
+                        var verification = await Run.Copier.CopyAsync(entry, Run.Progress.OnBytes, ct, guard).ConfigureAwait(false);
                         bool proven = verification == Verification.MatchesSourceETag;
                         Run.Tally.OnCopied(entry.Size, unverified: !proven);
                         if (proven)
@@ -86,6 +88,12 @@ internal abstract class TargetWriter(BucketRun run)
                     catch (Exception e) when (!ct.IsCancellationRequested)
                     {
                         var failure = S3Failure.Explain(e, EndRole.Target, Run.Ends.TargetEndpoint, $"copying '{entry.Key}'", ErrorIds.ObjectCopyFailed);
+                        if (failure.ErrorId == ErrorIds.TargetObjectChanged)
+                        {
+                            Run.Tally.OnConflict();
+                            Run.Report(RestoreEventKind.Conflict, entry.Key, failure.Message, failure);
+                            return;
+                        }
                         Run.Tally.OnFailed(unstorable: failure.ErrorId == ErrorIds.UnsupportedObjectName);
                         Run.Report(RestoreEventKind.ObjectFailed, entry.Key, $"'{entry.Key}' was not restored: {failure.Message}", failure);
                     }

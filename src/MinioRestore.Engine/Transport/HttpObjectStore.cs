@@ -50,7 +50,7 @@ internal sealed class HttpObjectStore : IObjectStore
         {
             var body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
             return new SourceObject(body, response.Content.Headers.ContentLength ?? -1, ETag.Parse(Header(response.Headers, "ETag")),
-                ObjectHeaders.From(response), response);
+                ObjectHeaders.From(response), response, !EncryptedWithKeyElsewhere(response));
         }
         catch
         {
@@ -59,20 +59,21 @@ internal sealed class HttpObjectStore : IObjectStore
         }
     }
 
-    public async Task<string> PutAsync(string bucket, string key, Stream body, long length, byte[] md5, ObjectHeaders headers, CancellationToken cancel)
+    public async Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel)
     {
         var request = _signer.Create(HttpMethod.Put, bucket, key);
         request.Content = Body(body, length);
-        request.Content.Headers.TryAddWithoutValidation("Content-MD5", Convert.ToBase64String(md5));
+        if (md5 is not null) request.Content.Headers.TryAddWithoutValidation("Content-MD5", Convert.ToBase64String(md5));
+        guard?.ApplyTo(request);
         headers.ApplyTo(request);
-        return await SendForETagAsync(request, cancel).ConfigureAwait(false);
+        return await SendForAnswerAsync(request, cancel).ConfigureAwait(false);
     }
 
-    public async Task<string> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel)
+    public async Task<WriteAnswer> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel)
     {
         var request = _signer.Create(HttpMethod.Put, bucket, key, ("partNumber", partNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("uploadId", uploadId));
         request.Content = Body(body, length);
-        return await SendForETagAsync(request, cancel).ConfigureAwait(false);
+        return await SendForAnswerAsync(request, cancel).ConfigureAwait(false);
     }
 
     private static StreamContent Body(Stream body, long length)
@@ -82,11 +83,16 @@ internal sealed class HttpObjectStore : IObjectStore
         return content;
     }
 
-    private async Task<string> SendForETagAsync(HttpRequestMessage request, CancellationToken cancel)
+    private async Task<WriteAnswer> SendForAnswerAsync(HttpRequestMessage request, CancellationToken cancel)
     {
         using var response = await SendAsync(request, cancel).ConfigureAwait(false);
-        return Header(response.Headers, "ETag") ?? "";
+        return new(Header(response.Headers, "ETag") ?? "", EncryptedWithKeyElsewhere(response));
     }
+
+    /// <summary>SSE-KMS, DSSE-KMS or SSE-C: the object's ETag is then no MD5 of its bytes.</summary>
+    private static bool EncryptedWithKeyElsewhere(HttpResponseMessage response) =>
+        Header(response.Headers, "x-amz-server-side-encryption-customer-algorithm") is not null
+        || Header(response.Headers, "x-amz-server-side-encryption")?.StartsWith("aws:kms", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>Signs and sends; answers with headers read, or throws the server's error.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancel)

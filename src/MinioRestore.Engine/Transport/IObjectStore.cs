@@ -13,12 +13,14 @@ internal interface IObjectStore : IDisposable
     /// <summary>Reads the object, or the byte range of it, if its ETag is still <paramref name="etagToMatch"/> (null: as it is now).</summary>
     Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel);
 
-    /// <summary>Writes the object in one request, refused by the server unless the body hashes to <paramref name="md5"/>.</summary>
-    /// <returns>The ETag the server gave the object.</returns>
-    Task<string> PutAsync(string bucket, string key, Stream body, long length, byte[] md5, ObjectHeaders headers, CancellationToken cancel);
+    /// <summary>
+    /// Writes the object in one request, refused by the server unless the body hashes to
+    /// <paramref name="md5"/> (when given) and the key holds what <paramref name="guard"/> says.
+    /// </summary>
+    Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel);
 
-    /// <returns>The ETag the server gave the part, as sent (for CompleteMultipartUpload).</returns>
-    Task<string> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel);
+    /// <returns>The part's ETag, as sent (for CompleteMultipartUpload).</returns>
+    Task<WriteAnswer> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel);
 
     /// <summary>
     /// Our lean signed HTTP path for S3-compatible servers (MinIO, RGW, ...): per object it costs
@@ -41,9 +43,40 @@ internal enum DataPath { Auto, Sdk }
 
 internal readonly record struct ByteSpan(long Offset, long Length);
 
-/// <summary>An object body being read, with what the source said about it.</summary>
-internal sealed class SourceObject(Stream body, long length, ETag etag, ObjectHeaders headers, IDisposable response) : IDisposable
+/// <summary>What the server answered to a write: its ETag, and whether it encrypts with KMS (its ETags are then no MD5s).</summary>
+internal readonly record struct WriteAnswer(string ETag, bool Encrypted);
+
+/// <summary>
+/// What the target must still hold for a write to go ahead, so an object another writer put there
+/// after the listing is never overwritten unasked: nothing (<c>If-None-Match: *</c>), or the object
+/// the listing showed (<c>If-Match</c> its ETag).
+/// </summary>
+internal readonly record struct WriteGuard(string? ExpectedETag)
 {
+    public static WriteGuard Absent => new(null);
+
+    public void ApplyTo(System.Net.Http.HttpRequestMessage request)
+    {
+        if (ExpectedETag is not null) request.Headers.TryAddWithoutValidation("If-Match", IfMatchValue);
+        else request.Headers.TryAddWithoutValidation("If-None-Match", "*");
+    }
+
+    /// <summary>
+    /// The listed ETag without its quotes: RGW 16 compares a write's If-Match with the bare ETag
+    /// (a quoted one never matches; measured), and MinIO and Amazon S3 take either.
+    /// </summary>
+    public string? IfMatchValue => ExpectedETag?.Trim().Trim('"');
+}
+
+/// <summary>The object is no longer what the listing showed on the target: another writer got there first.</summary>
+internal sealed class TargetChangedException(string key, Exception inner)
+    : Exception($"'{key}' appeared or changed on the target after it was listed.", inner);
+
+/// <summary>An object body being read, with what the source said about it.</summary>
+/// <param name="etagIsContentHash">False for SSE-KMS, DSSE-KMS and SSE-C objects, whose ETags are no MD5s of their bytes.</param>
+internal sealed class SourceObject(Stream body, long length, ETag etag, ObjectHeaders headers, IDisposable response, bool etagIsContentHash = true) : IDisposable
+{
+    public bool ETagIsContentHash { get; } = etagIsContentHash;
     public Stream Body { get; } = body;
     public long Length { get; } = length;
     public ETag ETag { get; } = etag;

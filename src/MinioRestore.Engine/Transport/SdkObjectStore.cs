@@ -18,30 +18,43 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         if (range is { } r) request.ByteRange = new ByteRange(r.Offset, r.Offset + r.Length - 1);
         var response = await control.GetObjectAsync(request, cancel).ConfigureAwait(false);
         return new SourceObject(response.ResponseStream, response.ContentLength, ETag.Parse(response.ETag),
-            ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString), response);
+            ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString), response,
+            !EncryptedWithKeyElsewhere(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod));
     }
 
-    public async Task<string> PutAsync(string bucket, string key, Stream body, long length, byte[] md5, ObjectHeaders headers, CancellationToken cancel)
+    public async Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel)
     {
         var put = new PutObjectRequest
         {
             BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, AutoResetStreamPosition = false,
-            MD5Digest = Convert.ToBase64String(md5), DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
+            MD5Digest = md5 is null ? null : Convert.ToBase64String(md5), DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
         };
+        if (guard is { } g)
+        {
+            if (g.ExpectedETag is not null) put.IfMatch = g.IfMatchValue;
+            else put.IfNoneMatch = "*";
+        }
         put.Headers.ContentLength = length;
         headers.ApplyTo(put.Headers, put.Metadata);
-        return (await _uploads.PutObjectAsync(put, cancel).ConfigureAwait(false)).ETag;
+        var answer = await _uploads.PutObjectAsync(put, cancel).ConfigureAwait(false);
+        return new(answer.ETag, EncryptedWithKeyElsewhere(answer.ServerSideEncryptionMethod, answer.ServerSideEncryptionCustomerMethod));
     }
 
-    public async Task<string> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel)
+    public async Task<WriteAnswer> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel)
     {
         var part = new UploadPartRequest
         {
             BucketName = bucket, Key = key, UploadId = uploadId, PartNumber = partNumber, InputStream = body, PartSize = length,
             DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
         };
-        return (await _uploads.UploadPartAsync(part, cancel).ConfigureAwait(false)).ETag;
+        var answer = await _uploads.UploadPartAsync(part, cancel).ConfigureAwait(false);
+        return new(answer.ETag, EncryptedWithKeyElsewhere(answer.ServerSideEncryptionMethod, null));
     }
+
+    /// <summary>SSE-KMS, DSSE-KMS or SSE-C: the object's ETag is then no MD5 of its bytes.</summary>
+    internal static bool EncryptedWithKeyElsewhere(ServerSideEncryptionMethod? method, ServerSideEncryptionCustomerMethod? customer) =>
+        (customer is not null && customer != ServerSideEncryptionCustomerMethod.None)
+        || method?.Value?.StartsWith("aws:kms", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>TLS and the MD5 checks protect the body; without TLS the SDK signs it chunk by chunk as it streams.</summary>
     private bool UnsignedBody => endpoint.Url.Scheme == Uri.UriSchemeHttps;

@@ -38,7 +38,11 @@ public sealed record Emulation(Emulation.Error? Answer = null, Func<string, stri
 }
 
 /// <summary>One HTTP request as the proxy saw it.</summary>
-public sealed record ProxiedRequest(int Sequence, string Method, string Target, long BodyLength);
+/// <param name="Head">The request line and headers as sent.</param>
+public sealed record ProxiedRequest(int Sequence, string Method, string Target, long BodyLength, string Head = "")
+{
+    public bool HasHeader(string name) => Head.Split("\r\n").Any(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase));
+}
 
 /// <summary>
 /// An HTTP/1.1 proxy in front of a real S3 server that injects faults into chosen requests:
@@ -118,7 +122,7 @@ public sealed class FaultProxy : IDisposable
                 var head = await fromClient.ReadHeadAsync(_stop.Token);
                 if (head is null) return;
                 var (method, target) = RequestLine(head);
-                var request = new ProxiedRequest(Interlocked.Increment(ref _sequence), method, target, BodyLength(head));
+                var request = new ProxiedRequest(Interlocked.Increment(ref _sequence), method, target, BodyLength(head), Encoding.Latin1.GetString(head));
                 var fault = _decide(request);
                 if (fault != Fault.None) lock (_injected) _injected[fault] = _injected.GetValueOrDefault(fault) + 1;
                 // Answer "Expect: 100-continue" ourselves (the server's own 100 is dropped below),

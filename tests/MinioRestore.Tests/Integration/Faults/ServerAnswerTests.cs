@@ -134,9 +134,9 @@ public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
         using var store = new HttpObjectStore(rgw.TargetEndpoint, 4, clock: () => DateTime.UtcNow.AddMinutes(-30));
         var retries = new List<RestoreException>();
 
-        string etag = await new RetryPolicy(3, TimeSpan.Zero, TimeSpan.Zero).RunAsync(
+        var written = await new RetryPolicy(3, TimeSpan.Zero, TimeSpan.Zero).RunAsync(
             ct => store.PutAsync(bucket, "skewed", new MemoryStream(body), body.Length, System.Security.Cryptography.MD5.HashData(body),
-                new ObjectHeaders(null, null, null, null, null, null, []), ct),
+                new ObjectHeaders(null, null, null, null, null, null, []), null, ct),
             e => S3Failure.Explain(e, "MinIO target", rgw.TargetEndpoint, "writing", ErrorIds.ObjectCopyFailed),
             (failure, _) => retries.Add(failure), CancellationToken.None);
 
@@ -144,7 +144,64 @@ public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(ErrorIds.CredentialsRejected, skewed.ErrorId);
         Assert.Contains("clock", skewed.Message);
         Assert.Equal(body, await S3.ReadAsync(rgw.TargetS3, bucket, "skewed"));
-        using var read = await store.GetAsync(bucket, "skewed", etag, null, CancellationToken.None); // later requests are signed right at once
+        using var read = await store.GetAsync(bucket, "skewed", written.ETag, null, CancellationToken.None); // later requests are signed right at once
         Assert.Equal(body.Length, read.Length);
+    }
+
+    /// <summary>Adds a header to the head of an answer (status line and headers).</summary>
+    private static byte[] WithHeader(byte[] head, string header)
+    {
+        string text = System.Text.Encoding.Latin1.GetString(head);
+        return System.Text.Encoding.Latin1.GetBytes(text[..^2] + header + "\r\n\r\n");
+    }
+
+    /// <summary>A request for an object of <paramref name="bucket"/> (a key after the bucket), not for the bucket or its listing.</summary>
+    private static bool ObjectRequest(ProxiedRequest r, string bucket) =>
+        KeyOf(r, bucket) is { Length: > 0 } && !r.Target.Contains("list-type=");
+
+    [Fact]
+    public async Task A_backup_object_the_source_calls_KMS_encrypted_is_written_without_its_ETag_as_Content_MD5()
+    {
+        string bucket = RgwPair.NewBucket("kms-source");
+        await S3.SeedAsync(rgw.SourceS3, bucket, "s");
+        // Emulation of Amazon S3: its answers for an SSE-KMS object say so (x-amz-server-side-encryption),
+        // and then its ETag is no MD5 of the bytes, so it must never be sent as Content-MD5.
+        using var source = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: r => ObjectRequest(r, bucket) && r.Method is "GET" or "HEAD"
+            ? new Emulation(RewriteHead: head => WithHeader(head, "x-amz-server-side-encryption: aws:kms"))
+            : null);
+        var puts = new System.Collections.Concurrent.ConcurrentBag<bool>();
+        using var target = new FaultProxy(rgw.Target.Endpoint, r =>
+        {
+            if (r.Method == "PUT" && ObjectRequest(r, bucket)) puts.Add(r.HasHeader("Content-MD5"));
+            return Fault.None;
+        });
+
+        var (result, _) = await RestoreAsync(bucket, bucket, source, target);
+
+        Assert.True(source.Emulated > 0);
+        Assert.Equal([false], puts);
+        Assert.Equal((1L, 0L), (result.Copied, result.Failed));
+        // On RGW the ETag of a KMS object is its MD5 after all (measured), which the bytes read prove.
+        Assert.Equal(0, result.Unverified);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+    }
+
+    [Fact]
+    public async Task A_target_that_encrypts_with_KMS_and_answers_another_ETag_does_not_fail_a_checked_single_PUT()
+    {
+        string bucket = RgwPair.NewBucket("kms-target");
+        await S3.SeedAsync(rgw.SourceS3, bucket, "a", "b");
+        // Emulation of MinIO or Amazon S3 with KMS default encryption: the PUT's ETag is no MD5, and the answer says why.
+        using var target = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None, emulate: r => r.Method == "PUT" && ObjectRequest(r, bucket)
+            ? new Emulation(RewriteHead: head => WithHeader(System.Text.Encoding.Latin1.GetBytes(System.Text.RegularExpressions.Regex.Replace(
+                System.Text.Encoding.Latin1.GetString(head), "(?im)^ETag:.*$", "ETag: \"0123456789abcdef0123456789abcdef\"")), "x-amz-server-side-encryption: aws:kms"))
+            : null);
+
+        var (result, reporter) = await RestoreAsync(bucket, bucket, null, target);
+
+        Assert.Equal(2, target.Emulated);
+        Assert.Empty(reporter.Of(RestoreEventKind.Retrying));
+        Assert.Equal((2L, 0L), (result.Copied, result.Failed));
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
     }
 }
