@@ -73,6 +73,10 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         {
             throw TargetChanged(entry.Key, e);
         }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "SignatureDoesNotMatch")
+        {
+            throw AlteredOnTheWay(entry.Key, e);
+        }
 
         VerifyWritten(entry.Key, body.Md5, md5, written);
         return md5 is not null || body.Md5.AsSpan().SequenceEqual(etag.Md5Bytes()) ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
@@ -264,7 +268,15 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         await using var body = new VerifyingStream(read.Body, length, n => { alive(); counted += n; onBytes(n); });
         try
         {
-            var written = await target.Data.UploadPartAsync(target.Bucket, entry.Key, uploadId, index + 1, body, length, cancel).ConfigureAwait(false);
+            WriteAnswer written;
+            try
+            {
+                written = await target.Data.UploadPartAsync(target.Bucket, entry.Key, uploadId, index + 1, body, length, cancel).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "SignatureDoesNotMatch")
+            {
+                throw AlteredOnTheWay($"{entry.Key} (part {index + 1})", e);
+            }
             VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, written);
             return (body.Md5, written.ETag);
         }
@@ -321,6 +333,14 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         bool expected = guard.ExpectedETag is { } etag ? now is not null && ETag.Parse(now) == ETag.Parse(etag) : now is null;
         if (!expected) throw TargetChanged(key, null);
     }
+
+    /// <summary>
+    /// Over plain http the SDK signs the body chunk by chunk: bytes altered on the way fail a chunk's
+    /// signature. The key signed every request before, so this is corruption, retried from the source.
+    /// </summary>
+    private RestoreException AlteredOnTheWay(string what, Exception inner) =>
+        new(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+            $"The {EndRole.Target} refused the signature of the data sent for '{what}': the bytes were altered on the way; nothing was stored.", inner, transient: true);
 
     private RestoreException TargetChanged(string key, Exception? inner) =>
         new(ErrorIds.TargetObjectChanged, FailureKind.Conflict,
