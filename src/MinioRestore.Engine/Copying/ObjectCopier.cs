@@ -71,7 +71,15 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         }
         catch (AmazonS3Exception e) when (guard is not null && e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
         {
+            // An earlier attempt of ours may have landed with its answer lost (a gateway restart):
+            // the backup's own object there is no other writer's.
+            if (read.ETagIsContentHash && await TargetETagAsync(entry.Key, cancel).ConfigureAwait(false) is { } now && ETag.Parse(now) == etag)
+                return Verification.MatchesSourceETag;
             throw TargetChanged(entry.Key, e);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "SignatureDoesNotMatch")
+        {
+            throw AlteredOnTheWay(entry.Key, e);
         }
 
         VerifyWritten(entry.Key, body.Md5, md5, written);
@@ -229,7 +237,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             {
                 // Amazon S3 and MinIO honour the condition on completion; RGW 16 ignores it (measured),
                 // so the target is looked at first, which leaves a window of one request there.
-                await EnsureTargetAsExpectedAsync(entry.Key, g, cancel).ConfigureAwait(false);
+                // An upload of ours completed before (its answer lost) is no other writer's: this one is a duplicate.
+                if (await EnsureTargetAsExpectedAsync(entry.Key, g, composite, cancel).ConfigureAwait(false)) return composite;
                 if (g.ExpectedETag is not null) complete.IfMatch = g.IfMatchValue;
                 else complete.IfNoneMatch = "*";
             }
@@ -239,6 +248,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             }
             catch (RestoreException e) when (guard is not null && (e.InnerException as AmazonS3Exception)?.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
             {
+                if (await TargetETagAsync(entry.Key, cancel).ConfigureAwait(false) is { } now && ETag.Parse(now) == composite) return composite;
                 throw TargetChanged(entry.Key, e);
             }
             completed = true;
@@ -264,7 +274,15 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         await using var body = new VerifyingStream(read.Body, length, n => { alive(); counted += n; onBytes(n); });
         try
         {
-            var written = await target.Data.UploadPartAsync(target.Bucket, entry.Key, uploadId, index + 1, body, length, cancel).ConfigureAwait(false);
+            WriteAnswer written;
+            try
+            {
+                written = await target.Data.UploadPartAsync(target.Bucket, entry.Key, uploadId, index + 1, body, length, cancel).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "SignatureDoesNotMatch")
+            {
+                throw AlteredOnTheWay($"{entry.Key} (part {index + 1})", e);
+            }
             VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, written);
             return (body.Md5, written.ETag);
         }
@@ -306,21 +324,40 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 $"The {EndRole.Target} stored different bytes for '{what}' than were sent (ETag {etag}).", transient: true);
     }
 
-    /// <summary>The target holds what <paramref name="guard"/> expects, else another writer got there first.</summary>
-    private async Task EnsureTargetAsExpectedAsync(string key, WriteGuard guard, CancellationToken cancel)
+    /// <summary>
+    /// The target holds what <paramref name="guard"/> expects (false), or already the object this
+    /// upload makes (true: an earlier attempt of ours completed); else another writer got there first.
+    /// </summary>
+    private async Task<bool> EnsureTargetAsExpectedAsync(string key, WriteGuard guard, ETag ours, CancellationToken cancel)
     {
-        string? now;
-        try
-        {
-            now = (await target.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }, cancel).ConfigureAwait(false)).ETag;
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            now = null;
-        }
+        string? now = await TargetETagAsync(key, cancel).ConfigureAwait(false);
+        if (now is not null && ETag.Parse(now) == ours) return true;
         bool expected = guard.ExpectedETag is { } etag ? now is not null && ETag.Parse(now) == ETag.Parse(etag) : now is null;
         if (!expected) throw TargetChanged(key, null);
+        return false;
     }
+
+    /// <summary>The ETag of the target's object now, or null when it has none.</summary>
+    private async Task<string?> TargetETagAsync(string key, CancellationToken cancel)
+    {
+        try
+        {
+            return (await RetryAsync(key, key, ct => target.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }, ct), cancel)
+                .ConfigureAwait(false)).ETag;
+        }
+        catch (RestoreException e) when ((e.InnerException as AmazonS3Exception)?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Over plain http the SDK signs the body chunk by chunk: bytes altered on the way fail a chunk's
+    /// signature. The key signed every request before, so this is corruption, retried from the source.
+    /// </summary>
+    private RestoreException AlteredOnTheWay(string what, Exception inner) =>
+        new(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+            $"The {EndRole.Target} refused the signature of the data sent for '{what}': the bytes were altered on the way; nothing was stored.", inner, transient: true);
 
     private RestoreException TargetChanged(string key, Exception? inner) =>
         new(ErrorIds.TargetObjectChanged, FailureKind.Conflict,

@@ -107,12 +107,12 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
     }
 
-    [Fact]
-    public async Task The_restoring_process_killed_mid_run_leaves_nothing_partial_and_a_rerun_copies_only_the_rest()
+    /// <summary>
+    /// Runs Start-MinioRestore -Concurrency 1 in a separate PowerShell process and kills it (-9)
+    /// once <paramref name="killWhen"/> holds; fails if the restore ended first.
+    /// </summary>
+    private async Task KillRestoreProcessWhenAsync(string bucket, Func<Task<bool>> killWhen)
     {
-        // Many objects, copied one at a time: the run takes seconds, so the kill lands in the middle.
-        string bucket = await SeedAsync("proc-kill", small: 300, large: 1, smallSize: 4096);
-        const int total = 301;
         string config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<config>/net10.0/
         string harness = Path.Combine(Repo.Root, "tools", "MinioRestore.Harness", "bin", config, "net10.0", "MinioRestore.Harness.dll");
         string script = Path.Combine(Path.GetTempPath(), $"restore-{bucket}.ps1");
@@ -132,10 +132,8 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
             using var child = Process.Start(psi)!;
             var stdout = child.StandardOutput.ReadToEndAsync();
             var stderr = child.StandardError.ReadToEndAsync();
-            // Kill it once a few objects are restored: in the middle of the rest.
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (DateTime.UtcNow < deadline && !child.HasExited
-                   && (!await S3.BucketExistsAsync(rgw.TargetS3, bucket) || (await S3.ListAsync(rgw.TargetS3, bucket)).Count < 5))
+            while (DateTime.UtcNow < deadline && !child.HasExited && !await killWhen())
                 await Task.Delay(10);
             using (var kill = Process.Start("kill", ["-KILL", child.Id.ToString()])) await kill.WaitForExitAsync();
             await child.WaitForExitAsync();
@@ -145,16 +143,84 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
         {
             File.Delete(script);
         }
+    }
+
+    private async Task<RestoreResult> RerunAsync(string bucket)
+    {
+        using var again = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint);
+        var rerun = await again.RestoreAsync(new RestoreOptions(bucket, bucket), new RecordingReporter(), null, CancellationToken.None);
+        Assert.Equal(RestoreStatus.Succeeded, rerun.Status);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+        return rerun;
+    }
+
+    [Fact]
+    public async Task The_restoring_process_killed_mid_run_leaves_nothing_partial_and_a_rerun_copies_only_the_rest()
+    {
+        // Many objects, copied one at a time: the run takes seconds, so the kill lands in the middle.
+        string bucket = await SeedAsync("proc-kill", small: 300, large: 1, smallSize: 4096);
+        const int total = 301;
+        await KillRestoreProcessWhenAsync(bucket, async () => await S3.BucketExistsAsync(rgw.TargetS3, bucket) && (await S3.ListAsync(rgw.TargetS3, bucket)).Count >= 5);
 
         int visible = await AssertNothingPartialAsync(bucket, bucket);
         output.WriteLine($"{visible} of {total} objects restored when the process was killed");
         Assert.InRange(visible, 1, total - 1);
 
-        using var again = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint);
-        var rerun = await again.RestoreAsync(new RestoreOptions(bucket, bucket), new RecordingReporter(), null, CancellationToken.None);
-        Assert.Equal(RestoreStatus.Succeeded, rerun.Status);
+        var rerun = await RerunAsync(bucket);
         Assert.Equal(total - visible, rerun.Copied);
         Assert.Equal(visible, rerun.Skipped);
-        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+    }
+
+    [Fact]
+    public async Task The_restoring_process_killed_while_a_multipart_upload_is_in_flight_leaves_nothing_visible_and_a_rerun_completes()
+    {
+        string bucket = await SeedAsync("proc-kill-mp", small: 0, large: 3);
+        // Killed once the target holds an upload in progress: between two parts of one object.
+        await KillRestoreProcessWhenAsync(bucket, async () => await S3.BucketExistsAsync(rgw.TargetS3, bucket) && await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket) > 0);
+
+        int visible = await AssertNothingPartialAsync(bucket, bucket);
+        int leftOpen = await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket);
+        output.WriteLine($"{visible} of 3 objects restored when the process was killed; {leftOpen} incomplete upload(s) left (invisible; a process killed -9 cannot abort)");
+        Assert.InRange(visible, 0, 2);
+        Assert.InRange(leftOpen, 1, 1);
+
+        var rerun = await RerunAsync(bucket);
+        Assert.Equal(3 - visible, rerun.Copied);
+    }
+
+    [Fact]
+    public async Task The_target_gateway_killed_while_a_multipart_upload_is_in_flight_leaves_nothing_visible_and_a_rerun_completes()
+    {
+        string bucket = await SeedAsync("gw-kill-mp", small: 0, large: 3);
+        var progress = new RestoreProgress();
+        RestoreResult crashed;
+        using (var restorer = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint))
+        {
+            var options = new RestoreOptions(bucket, bucket)
+            {
+                Concurrency = 1, Retry = new RetryPolicy(2, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100)), IdleTimeout = TimeSpan.FromSeconds(5),
+            };
+            var run = restorer.RestoreAsync(options, new RecordingReporter(), progress, CancellationToken.None);
+            // In the middle of the first object's parts (20 MiB in 5 MiB parts).
+            while (progress.TransferredBytes < 6 * 1024 * 1024 && !run.IsCompleted) await Task.Delay(5);
+            Assert.False(run.IsCompleted, "the restore finished before the gateway could be killed");
+            rgw.Target.KillGateway();
+            try
+            {
+                crashed = await run;
+            }
+            finally
+            {
+                rgw.Target.RestartGateway();
+            }
+        }
+        int visible = await AssertNothingPartialAsync(bucket, bucket);
+        int leftOpen = await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket);
+        output.WriteLine($"{crashed}; {visible} of 3 visible; {leftOpen} incomplete upload(s) left (the abort could not reach the gateway)");
+        Assert.True(crashed.Failed > 0);
+        Assert.InRange(visible, 0, 2);
+
+        var rerun = await RerunAsync(bucket);
+        Assert.Equal(3 - visible, rerun.Copied);
     }
 }

@@ -41,12 +41,13 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
     private static bool ObjectWrite(ProxiedRequest r) => r.Method == "PUT" && r.BodyLength != 0 && !r.Target.Contains("uploads");
     private static bool ObjectRead(ProxiedRequest r) => r.Method == "GET" && !r.Target.Contains("list-type") && !r.Target.EndsWith('/');
 
+    /// <param name="viaSdk">Copy on the SDK's data path, the one Amazon S3 sources take, instead of the lean HTTP one.</param>
     private async Task<(RestoreResult Result, RecordingReporter Reporter)> RestoreThroughAsync(
-        string bucket, FaultProxy? sourceProxy, FaultProxy? targetProxy, TimeSpan? idle = null)
+        string bucket, FaultProxy? sourceProxy, FaultProxy? targetProxy, TimeSpan? idle = null, bool viaSdk = false)
     {
         var source = new S3Endpoint(sourceProxy?.Endpoint ?? rgw.Source.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
         var target = new S3Endpoint(targetProxy?.Endpoint ?? rgw.Target.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
-        using var restorer = new Restorer(source, target);
+        using var restorer = new Restorer(source, target, RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency, viaSdk ? DataPath.Sdk : DataPath.Auto);
         var reporter = new RecordingReporter();
         var result = await restorer.RestoreAsync(new RestoreOptions(bucket, bucket + "-r")
         {
@@ -73,65 +74,75 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket + "-r"));
     }
 
-    [Fact]
-    public async Task Throttling_and_server_errors_on_both_ends_are_retried()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Throttling_and_server_errors_on_both_ends_are_retried(bool viaSdk)
     {
         string bucket = await SeedAsync("throttle");
         using var source = new FaultProxy(rgw.Source.Endpoint, Sometimes(Fault.SlowDown, 0.15, _ => true, seed: 2));
         using var target = new FaultProxy(rgw.Target.Endpoint, r => r.Sequence % 9 == 4 ? Fault.InternalError : r.Sequence % 7 == 3 ? Fault.SlowDown : Fault.None);
 
-        var (result, _) = await RestoreThroughAsync(bucket, source, target);
+        var (result, _) = await RestoreThroughAsync(bucket, source, target, viaSdk: viaSdk);
 
         Assert.True(source.TotalInjected > 5 && target.TotalInjected > 5, "too few faults to prove anything");
         await AssertRestoredAsync(bucket, result);
     }
 
-    [Fact]
-    public async Task Connections_reset_in_the_middle_of_GET_and_PUT_bodies_are_retried()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Connections_reset_in_the_middle_of_GET_and_PUT_bodies_are_retried(bool viaSdk)
     {
         string bucket = await SeedAsync("resets");
         using var source = new FaultProxy(rgw.Source.Endpoint, Sometimes(Fault.ResetResponseBody, 0.2, ObjectRead, seed: 3));
         using var target = new FaultProxy(rgw.Target.Endpoint, Sometimes(Fault.ResetRequestBody, 0.2, ObjectWrite, seed: 4));
 
-        var (result, _) = await RestoreThroughAsync(bucket, source, target);
+        var (result, _) = await RestoreThroughAsync(bucket, source, target, viaSdk: viaSdk);
 
         Assert.True(source.TotalInjected > 3 && target.TotalInjected > 3, "too few faults to prove anything");
         await AssertRestoredAsync(bucket, result);
     }
 
-    [Fact]
-    public async Task Truncated_source_bodies_never_reach_the_target()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Truncated_source_bodies_never_reach_the_target(bool viaSdk)
     {
         string bucket = await SeedAsync("truncated");
         using var source = new FaultProxy(rgw.Source.Endpoint, Sometimes(Fault.TruncateResponseBody, 0.25, ObjectRead, seed: 5));
 
-        var (result, _) = await RestoreThroughAsync(bucket, source, null);
+        var (result, _) = await RestoreThroughAsync(bucket, source, null, viaSdk: viaSdk);
 
         Assert.True(source.TotalInjected > 3, "too few faults to prove anything");
         await AssertRestoredAsync(bucket, result);
     }
 
-    [Fact]
-    public async Task Bytes_corrupted_on_the_way_to_the_target_are_refused_and_sent_again()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Bytes_corrupted_on_the_way_to_the_target_are_refused_and_sent_again(bool viaSdk)
     {
         string bucket = await SeedAsync("corrupted");
         using var target = new FaultProxy(rgw.Target.Endpoint, Sometimes(Fault.CorruptRequestBody, 0.25, ObjectWrite, seed: 6));
 
-        var (result, reporter) = await RestoreThroughAsync(bucket, null, target);
+        var (result, reporter) = await RestoreThroughAsync(bucket, null, target, viaSdk: viaSdk);
 
         Assert.True(target.TotalInjected > 3, "too few faults to prove anything");
         Assert.Contains(reporter.Of(RestoreEventKind.Retrying), e => e.Failure?.ErrorId == ErrorIds.ObjectIntegrityFailed);
         await AssertRestoredAsync(bucket, result);
     }
 
-    [Fact]
-    public async Task A_stalled_response_is_abandoned_after_the_idle_timeout_and_retried()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stalled_response_is_abandoned_after_the_idle_timeout_and_retried(bool viaSdk)
     {
         string bucket = await SeedAsync("stalled", small: 6, multipart: 1);
         int stalls = 0;
         using var source = new FaultProxy(rgw.Source.Endpoint, r => ObjectRead(r) && Interlocked.Increment(ref stalls) <= 2 ? Fault.Stall : Fault.None);
 
-        var (result, reporter) = await RestoreThroughAsync(bucket, source, null, idle: TimeSpan.FromSeconds(2));
+        var (result, reporter) = await RestoreThroughAsync(bucket, source, null, idle: TimeSpan.FromSeconds(2), viaSdk: viaSdk);
 
         Assert.Equal(2, source.Injected[Fault.Stall]);
         Assert.Contains(reporter.Of(RestoreEventKind.Retrying), e => e.Failure?.Kind == FailureKind.Timeout);
