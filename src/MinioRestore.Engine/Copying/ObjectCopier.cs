@@ -209,9 +209,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <returns>The composite ETag of the completed upload, or null when it was aborted for not matching.</returns>
     private async Task<ETag?> UploadAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel)
     {
-        var initiate = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key };
-        ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString).ApplyTo(initiate.Headers, initiate.Metadata);
-        var upload = await RetryAsync(entry.Key, entry.Key, ct => target.Client.InitiateMultipartUploadAsync(initiate, ct), cancel).ConfigureAwait(false);
+        var headers = ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString);
+        string uploadId = await RetryAsync(entry.Key, entry.Key, ct => target.Data.InitiateMultipartAsync(target.Bucket, entry.Key, headers, ct), cancel).ConfigureAwait(false);
 
         var sent = new long[1];
         void Counted(long n) { Interlocked.Add(ref sent[0], n); onBytes(n); }
@@ -222,7 +221,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             await Parallel.ForEachAsync(Enumerable.Range(0, layout.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = partConcurrency, CancellationToken = cancel },
                 async (i, ct) => parts[i] = await RetryAsync(entry.Key, $"{entry.Key} (part {i + 1})",
-                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, upload.UploadId, layout, i, Counted, alive, c2), c), ct).ConfigureAwait(false))
+                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, uploadId, layout, i, Counted, alive, c2), c), ct).ConfigureAwait(false))
                 .ConfigureAwait(false);
 
             var composite = ETag.Parse(Convert.ToHexString(MD5.HashData(parts.SelectMany(p => p.Md5).ToArray())) + "-" + layout.Count);
@@ -231,7 +230,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 onBytes(-Interlocked.Read(ref sent[0])); // these bytes are sent again
                 return null;
             }
-            var complete = new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, UploadId = upload.UploadId };
+            var complete = new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, UploadId = uploadId };
             complete.AddPartETags(parts.Select((p, i) => new PartETag(i + 1, p.ETag)));
             if (guard is { } g)
             {
@@ -256,7 +255,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         }
         finally
         {
-            if (!completed) await AbortAsync(entry.Key, upload.UploadId).ConfigureAwait(false);
+            if (!completed) await AbortAsync(entry.Key, uploadId).ConfigureAwait(false);
         }
     }
 

@@ -69,6 +69,19 @@ internal sealed class HttpObjectStore : IObjectStore
         return await SendForAnswerAsync(request, cancel).ConfigureAwait(false);
     }
 
+    public async Task<string> InitiateMultipartAsync(string bucket, string key, ObjectHeaders headers, CancellationToken cancel)
+    {
+        var request = _signer.Create(HttpMethod.Post, bucket, key, ("uploads", ""));
+        request.Content = new ByteArrayContent([]);
+        headers.ApplyTo(request);
+        using var response = await SendAsync(request, cancel).ConfigureAwait(false);
+        string answer = await response.Content.ReadAsStringAsync(cancel).ConfigureAwait(false);
+        using var reader = XmlReader.Create(new StringReader(answer), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
+        while (reader.Read())
+            if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "UploadId") return reader.ReadElementContentAsString();
+        throw new AmazonS3Exception("The answer to starting a multipart upload has no UploadId.", null, ErrorType.Receiver, "", Header(response.Headers, "x-amz-request-id") ?? "", response.StatusCode);
+    }
+
     public async Task<WriteAnswer> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel)
     {
         var request = _signer.Create(HttpMethod.Put, bucket, key, ("partNumber", partNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("uploadId", uploadId));

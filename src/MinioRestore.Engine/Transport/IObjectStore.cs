@@ -5,7 +5,9 @@ namespace MinioRestore.Engine.Transport;
 
 /// <summary>
 /// The data path of one end: reading object bodies and writing them, as single PUTs or as parts.
-/// Listing and control requests (HEAD, multipart initiate/complete/abort) stay on the AWSSDK client.
+/// Everything that carries the object's headers (PUT, multipart initiate) goes here, so metadata
+/// travels byte for byte; listing and the other control requests (HEAD, complete, abort) stay on
+/// the AWSSDK client.
 /// No request is retried here: the copier retries whole objects and parts from the source.
 /// </summary>
 internal interface IObjectStore : IDisposable
@@ -18,6 +20,9 @@ internal interface IObjectStore : IDisposable
     /// <paramref name="md5"/> (when given) and the key holds what <paramref name="guard"/> says.
     /// </summary>
     Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel);
+
+    /// <summary>Starts a multipart upload that will carry <paramref name="headers"/>, as the single PUT would; returns its upload id.</summary>
+    Task<string> InitiateMultipartAsync(string bucket, string key, ObjectHeaders headers, CancellationToken cancel);
 
     /// <returns>The part's ETag, as sent (for CompleteMultipartUpload).</returns>
     Task<WriteAnswer> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel);

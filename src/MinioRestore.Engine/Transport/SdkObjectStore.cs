@@ -40,6 +40,13 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         return new(answer.ETag, EncryptedWithKeyElsewhere(answer.ServerSideEncryptionMethod, answer.ServerSideEncryptionCustomerMethod));
     }
 
+    public async Task<string> InitiateMultipartAsync(string bucket, string key, ObjectHeaders headers, CancellationToken cancel)
+    {
+        var initiate = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
+        headers.ApplyTo(initiate.Headers, initiate.Metadata);
+        return (await control.InitiateMultipartUploadAsync(initiate, cancel).ConfigureAwait(false)).UploadId;
+    }
+
     public async Task<WriteAnswer> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, long length, CancellationToken cancel)
     {
         var part = new UploadPartRequest
