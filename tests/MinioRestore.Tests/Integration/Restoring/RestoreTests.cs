@@ -113,8 +113,10 @@ public sealed class RestoreTests(RgwPair rgw)
         Assert.Equal("Z\u00C3\u00BCrich", await Curl.HeaderAsync(rgw.Target, target, "multi", "x-amz-meta-city")); // the UTF-8 bytes of "Zürich"
     }
 
-    [Fact]
-    public async Task Keeps_content_headers_and_user_metadata()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Keeps_content_headers_and_user_metadata(bool viaSdk)
     {
         string source = RgwPair.NewBucket("meta"), target = RgwPair.NewBucket("meta-restored");
         await S3.CreateBucketAsync(rgw.SourceS3, source);
@@ -132,7 +134,7 @@ public sealed class RestoreTests(RgwPair rgw)
         await S3.PutAsync(rgw.SourceS3, source, "single", S3.RandomBytes(1000, 1), r => Headers(r.Headers, r.Metadata));
         await S3.PutMultipartAsync(rgw.SourceS3, source, "multi", S3.RandomBytes(11 * 1024 * 1024, 2), 5 * 1024 * 1024, r => Headers(r.Headers, r.Metadata));
 
-        var (result, _) = await RestoreAsync(source, target);
+        var (result, _) = await RestoreAsync(source, target, viaSdk: viaSdk);
 
         Assert.Equal(2, result.Copied);
         foreach (var key in new[] { "single", "multi" })
@@ -150,8 +152,10 @@ public sealed class RestoreTests(RgwPair rgw)
         }
     }
 
-    [Fact]
-    public async Task Multipart_sources_keep_their_part_layout_and_ETag_and_a_rerun_copies_nothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Multipart_sources_keep_their_part_layout_and_ETag_and_a_rerun_copies_nothing(bool viaSdk)
     {
         string source = RgwPair.NewBucket("multi"), target = RgwPair.NewBucket("multi-restored");
         await S3.CreateBucketAsync(rgw.SourceS3, source);
@@ -159,7 +163,7 @@ public sealed class RestoreTests(RgwPair rgw)
         await S3.PutMultipartAsync(rgw.SourceS3, source, "big/5MiB-parts", S3.RandomBytes(12 * 1024 * 1024, 4), 5 * 1024 * 1024);
         await S3.PutAsync(rgw.SourceS3, source, "small", S3.RandomBytes(10, 5));
 
-        var (first, reporter) = await RestoreAsync(source, target);
+        var (first, reporter) = await RestoreAsync(source, target, viaSdk: viaSdk);
 
         Assert.Equal(3, first.Copied);
         Assert.Empty(reporter.Of(RestoreEventKind.CopiedUnverified));
@@ -171,7 +175,7 @@ public sealed class RestoreTests(RgwPair rgw)
         await S3.AssertSameContentAsync(rgw.SourceS3, source, rgw.TargetS3, target);
         Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, target));
 
-        var (second, _) = await RestoreAsync(source, target);
+        var (second, _) = await RestoreAsync(source, target, viaSdk: viaSdk);
         Assert.Equal(RestoreStatus.Succeeded, second.Status);
         Assert.Equal(0, second.Copied);
         Assert.Equal(3, second.Skipped);
