@@ -11,7 +11,7 @@ namespace MinioRestore.Engine.Copying;
 /// <summary>How a copied object was checked.</summary>
 public enum Verification
 {
-    /// <summary>The bytes written hash to the source's ETag (MD5 or multipart MD5).</summary>
+    /// <summary>The bytes written hash to the source's ETag (MD5 or multipart MD5), or the target verified them against the backup's full-object checksum.</summary>
     MatchesSourceETag,
     /// <summary>The target received exactly the bytes read from the source, but the source ETag
     /// is not a content hash we can reproduce (encrypted source, or an unusual part layout).</summary>
@@ -67,7 +67,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         WriteAnswer written;
         try
         {
-            written = await target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, md5, read.Headers, guard, cancel).ConfigureAwait(false);
+            // The backup's full-object checksum goes along: a target that knows checksums verifies the bytes by it.
+            written = await target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, md5, read.Headers, guard, cancel, read.Checksum).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (guard is not null && e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
         {
@@ -83,7 +84,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         }
 
         VerifyWritten(entry.Key, body.Md5, md5, written);
-        return md5 is not null || body.Md5.AsSpan().SequenceEqual(etag.Md5Bytes()) ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
+        bool checksumVerified = read.Checksum is { } sum && written.VerifiedChecksum == sum.Value;
+        return md5 is not null || checksumVerified || body.Md5.AsSpan().SequenceEqual(etag.Md5Bytes()) ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
     }
 
     /// <summary>

@@ -104,7 +104,7 @@ public static class S3Failure
             case "PreconditionFailed":
                 return new(ErrorIds.SourceObjectChanged, FailureKind.Conflict,
                     $"The object changed at the {at} after it was listed ({what}). Run the restore again to copy the new version.", original);
-            case "BadDigest" or "InvalidDigest" or "XAmzContentSHA256Mismatch" or "IncompleteBody":
+            case "BadDigest" or "InvalidDigest" or "XAmzContentSHA256Mismatch" or "XAmzContentChecksumMismatch" or "IncompleteBody":
                 return new(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                     $"The {at} rejected the data as corrupted ({code}) while {what}; nothing was stored.", original, transient: true);
             // MinIO's object-name checks refuse keys that S3 and RGW store; no retry can change that.

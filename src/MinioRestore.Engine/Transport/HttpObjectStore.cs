@@ -45,12 +45,14 @@ internal sealed class HttpObjectStore : IObjectStore
         if (etagToMatch?.Trim() is { } etag)
             request.Headers.TryAddWithoutValidation("If-Match", etag.StartsWith('"') ? etag : $"\"{etag}\"");
         if (range is { } r) request.Headers.TryAddWithoutValidation("Range", $"bytes={r.Offset}-{r.Offset + r.Length - 1}");
+        else request.Headers.TryAddWithoutValidation("x-amz-checksum-mode", "ENABLED");
         var response = await SendAsync(request, cancel).ConfigureAwait(false);
         try
         {
             var body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
             return new SourceObject(body, response.Content.Headers.ContentLength ?? -1, ETag.Parse(Header(response.Headers, "ETag")),
-                ObjectHeaders.From(response), response, !EncryptedWithKeyElsewhere(response));
+                ObjectHeaders.From(response), response, !EncryptedWithKeyElsewhere(response),
+                range is null ? FullObjectChecksum.From(name => Header(response.Headers, name)) : null);
         }
         catch
         {
@@ -59,14 +61,16 @@ internal sealed class HttpObjectStore : IObjectStore
         }
     }
 
-    public async Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel)
+    public async Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel,
+        FullObjectChecksum? checksum = null)
     {
         var request = _signer.Create(HttpMethod.Put, bucket, key);
         request.Content = Body(body, length);
         if (md5 is not null) request.Content.Headers.TryAddWithoutValidation("Content-MD5", Convert.ToBase64String(md5));
+        if (checksum is not null) request.Headers.TryAddWithoutValidation(checksum.Header, checksum.Value);
         guard?.ApplyTo(request);
         headers.ApplyTo(request);
-        return await SendForAnswerAsync(request, cancel).ConfigureAwait(false);
+        return await SendForAnswerAsync(request, cancel, checksum).ConfigureAwait(false);
     }
 
     public async Task<string> InitiateMultipartAsync(string bucket, string key, ObjectHeaders headers, CancellationToken cancel)
@@ -96,10 +100,10 @@ internal sealed class HttpObjectStore : IObjectStore
         return content;
     }
 
-    private async Task<WriteAnswer> SendForAnswerAsync(HttpRequestMessage request, CancellationToken cancel)
+    private async Task<WriteAnswer> SendForAnswerAsync(HttpRequestMessage request, CancellationToken cancel, FullObjectChecksum? sent = null)
     {
         using var response = await SendAsync(request, cancel).ConfigureAwait(false);
-        return new(Header(response.Headers, "ETag") ?? "", EncryptedWithKeyElsewhere(response));
+        return new(Header(response.Headers, "ETag") ?? "", EncryptedWithKeyElsewhere(response), sent is null ? null : Header(response.Headers, sent.Header));
     }
 
     /// <summary>SSE-KMS, DSSE-KMS or SSE-C: the object's ETag is then no MD5 of its bytes.</summary>

@@ -19,7 +19,8 @@ internal interface IObjectStore : IDisposable
     /// Writes the object in one request, refused by the server unless the body hashes to
     /// <paramref name="md5"/> (when given) and the key holds what <paramref name="guard"/> says.
     /// </summary>
-    Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel);
+    Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel,
+        FullObjectChecksum? checksum = null);
 
     /// <summary>Starts a multipart upload that will carry <paramref name="headers"/>, as the single PUT would; returns its upload id.</summary>
     Task<string> InitiateMultipartAsync(string bucket, string key, ObjectHeaders headers, CancellationToken cancel);
@@ -48,8 +49,33 @@ internal enum DataPath { Auto, Sdk }
 
 internal readonly record struct ByteSpan(long Offset, long Length);
 
-/// <summary>What the server answered to a write: its ETag, and whether it encrypts with KMS (its ETags are then no MD5s).</summary>
-internal readonly record struct WriteAnswer(string ETag, bool Encrypted);
+/// <summary>
+/// What the server answered to a write: its ETag, whether it encrypts with KMS (its ETags are
+/// then no MD5s), and the checksum it verified and stored, when one was sent and it knows them.
+/// </summary>
+internal readonly record struct WriteAnswer(string ETag, bool Encrypted, string? VerifiedChecksum = null);
+
+/// <summary>
+/// A full-object checksum as Amazon S3 stores it with an object (x-amz-checksum-crc64nvme, ...,
+/// returned with checksum mode): sent with the copy, it lets the target verify bytes whose ETag
+/// is no MD5 (SSE-KMS). Composite checksums of multipart uploads ("...-N") are not full-object.
+/// </summary>
+internal sealed record FullObjectChecksum(string Algorithm, string Value)
+{
+    public static readonly string[] Algorithms = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
+
+    public string Header => "x-amz-checksum-" + Algorithm.ToLowerInvariant();
+
+    /// <summary>The first full-object checksum among the answer's headers, or null.</summary>
+    public static FullObjectChecksum? From(Func<string, string?> header)
+    {
+        if (string.Equals(header("x-amz-checksum-type"), "COMPOSITE", StringComparison.OrdinalIgnoreCase)) return null;
+        foreach (var algorithm in Algorithms)
+            if (header("x-amz-checksum-" + algorithm.ToLowerInvariant()) is { Length: > 0 } value && !value.Contains('-'))
+                return new(algorithm, value);
+        return null;
+    }
+}
 
 /// <summary>
 /// What the target must still hold for a write to go ahead, so an object another writer put there
@@ -79,9 +105,13 @@ internal sealed class TargetChangedException(string key, Exception inner)
 
 /// <summary>An object body being read, with what the source said about it.</summary>
 /// <param name="etagIsContentHash">False for SSE-KMS, DSSE-KMS and SSE-C objects, whose ETags are no MD5s of their bytes.</param>
-internal sealed class SourceObject(Stream body, long length, ETag etag, ObjectHeaders headers, IDisposable response, bool etagIsContentHash = true) : IDisposable
+internal sealed class SourceObject(Stream body, long length, ETag etag, ObjectHeaders headers, IDisposable response, bool etagIsContentHash = true,
+    FullObjectChecksum? checksum = null) : IDisposable
 {
     public bool ETagIsContentHash { get; } = etagIsContentHash;
+
+    /// <summary>The backup's full-object checksum, where the store keeps one (Amazon S3) and the whole object was read.</summary>
+    public FullObjectChecksum? Checksum { get; } = checksum;
     public Stream Body { get; } = body;
     public long Length { get; } = length;
     public ETag ETag { get; } = etag;

@@ -14,15 +14,22 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
 
     public async Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel)
     {
-        var request = new GetObjectRequest { BucketName = bucket, Key = key, EtagToMatch = etagToMatch };
+        var request = new GetObjectRequest { BucketName = bucket, Key = key, EtagToMatch = etagToMatch, ChecksumMode = range is null ? ChecksumMode.ENABLED : null };
         if (range is { } r) request.ByteRange = new ByteRange(r.Offset, r.Offset + r.Length - 1);
         var response = await control.GetObjectAsync(request, cancel).ConfigureAwait(false);
         return new SourceObject(response.ResponseStream, response.ContentLength, ETag.Parse(response.ETag),
             ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString), response,
-            !EncryptedWithKeyElsewhere(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod));
+            !EncryptedWithKeyElsewhere(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod),
+            range is null && response.ChecksumType != ChecksumType.COMPOSITE ? FullObjectChecksum.From(name => name switch
+            {
+                "x-amz-checksum-crc64nvme" => response.ChecksumCRC64NVME, "x-amz-checksum-crc32" => response.ChecksumCRC32,
+                "x-amz-checksum-crc32c" => response.ChecksumCRC32C, "x-amz-checksum-sha1" => response.ChecksumSHA1,
+                "x-amz-checksum-sha256" => response.ChecksumSHA256, _ => null,
+            }) : null);
     }
 
-    public async Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel)
+    public async Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel,
+        FullObjectChecksum? checksum = null)
     {
         var put = new PutObjectRequest
         {
@@ -36,8 +43,21 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         }
         put.Headers.ContentLength = length;
         headers.ApplyTo(put.Headers, put.Metadata);
+        switch (checksum?.Algorithm)
+        {
+            case "CRC64NVME": put.ChecksumCRC64NVME = checksum.Value; break;
+            case "CRC32": put.ChecksumCRC32 = checksum.Value; break;
+            case "CRC32C": put.ChecksumCRC32C = checksum.Value; break;
+            case "SHA1": put.ChecksumSHA1 = checksum.Value; break;
+            case "SHA256": put.ChecksumSHA256 = checksum.Value; break;
+        }
         var answer = await _uploads.PutObjectAsync(put, cancel).ConfigureAwait(false);
-        return new(answer.ETag, EncryptedWithKeyElsewhere(answer.ServerSideEncryptionMethod, answer.ServerSideEncryptionCustomerMethod));
+        string? verified = checksum?.Algorithm switch
+        {
+            "CRC64NVME" => answer.ChecksumCRC64NVME, "CRC32" => answer.ChecksumCRC32, "CRC32C" => answer.ChecksumCRC32C,
+            "SHA1" => answer.ChecksumSHA1, "SHA256" => answer.ChecksumSHA256, _ => null,
+        };
+        return new(answer.ETag, EncryptedWithKeyElsewhere(answer.ServerSideEncryptionMethod, answer.ServerSideEncryptionCustomerMethod), verified);
     }
 
     public async Task<string> InitiateMultipartAsync(string bucket, string key, ObjectHeaders headers, CancellationToken cancel)

@@ -24,11 +24,11 @@ public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
     private static bool Listing(ProxiedRequest r) => r.Method == "GET" && r.Target.Contains("list-type=2");
 
     private async Task<(RestoreResult Result, RecordingReporter Reporter)> RestoreAsync(string bucket, string target, FaultProxy? sourceProxy,
-        FaultProxy? targetProxy = null, bool remove = false)
+        FaultProxy? targetProxy = null, bool remove = false, bool viaSdk = false)
     {
         var source = new S3Endpoint(sourceProxy?.Endpoint ?? rgw.Source.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
         var minio = new S3Endpoint(targetProxy?.Endpoint ?? rgw.Target.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
-        using var restorer = new Restorer(source, minio);
+        using var restorer = new Restorer(source, minio, RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency, viaSdk ? DataPath.Sdk : DataPath.Auto);
         var reporter = new RecordingReporter();
         var result = await restorer.RestoreAsync(new RestoreOptions(bucket, target) { Retry = FastRetry, Remove = remove, Concurrency = 4 },
             reporter, null, CancellationToken.None);
@@ -159,27 +159,34 @@ public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
     private static bool ObjectRequest(ProxiedRequest r, string bucket) =>
         KeyOf(r, bucket) is { Length: > 0 } && !r.Target.Contains("list-type=");
 
-    [Fact]
-    public async Task A_backup_object_the_source_calls_KMS_encrypted_is_written_without_its_ETag_as_Content_MD5()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_backup_object_the_source_calls_KMS_encrypted_is_written_without_its_ETag_as_Content_MD5_and_with_its_checksum(bool viaSdk)
     {
         string bucket = RgwPair.NewBucket("kms-source");
         await S3.SeedAsync(rgw.SourceS3, bucket, "s");
+        byte[] body = await S3.ReadAsync(rgw.SourceS3, bucket, "s");
+        var crc = System.IO.Hashing.Crc32.Hash(body);
+        Array.Reverse(crc); // S3 writes checksums big-endian
+        string checksum = Convert.ToBase64String(crc);
         // Emulation of Amazon S3: its answers for an SSE-KMS object say so (x-amz-server-side-encryption),
-        // and then its ETag is no MD5 of the bytes, so it must never be sent as Content-MD5.
+        // and then its ETag is no MD5 of the bytes, so it must never be sent as Content-MD5; with
+        // checksum mode it also gives the full-object checksum it stores, which goes with the copy.
         using var source = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: r => ObjectRequest(r, bucket) && r.Method is "GET" or "HEAD"
-            ? new Emulation(RewriteHead: head => WithHeader(head, "x-amz-server-side-encryption: aws:kms"))
+            ? new Emulation(RewriteHead: head => WithHeader(WithHeader(head, "x-amz-server-side-encryption: aws:kms"), $"x-amz-checksum-crc32: {checksum}"))
             : null);
-        var puts = new System.Collections.Concurrent.ConcurrentBag<bool>();
+        var puts = new System.Collections.Concurrent.ConcurrentBag<(bool Md5, bool Checksum)>();
         using var target = new FaultProxy(rgw.Target.Endpoint, r =>
         {
-            if (r.Method == "PUT" && ObjectRequest(r, bucket)) puts.Add(r.HasHeader("Content-MD5"));
+            if (r.Method == "PUT" && ObjectRequest(r, bucket)) puts.Add((r.HasHeader("Content-MD5"), r.Head.Contains($"x-amz-checksum-crc32: {checksum}", StringComparison.OrdinalIgnoreCase)));
             return Fault.None;
         });
 
-        var (result, _) = await RestoreAsync(bucket, bucket, source, target);
+        var (result, _) = await RestoreAsync(bucket, bucket, source, target, viaSdk: viaSdk);
 
         Assert.True(source.Emulated > 0);
-        Assert.Equal([false], puts);
+        Assert.Equal([(false, true)], puts);
         Assert.Equal((1L, 0L), (result.Copied, result.Failed));
         // On RGW the ETag of a KMS object is its MD5 after all (measured), which the bytes read prove.
         Assert.Equal(0, result.Unverified);
