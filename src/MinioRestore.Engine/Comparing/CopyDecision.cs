@@ -38,7 +38,7 @@ public sealed record ObjectFacts(string? Encryption, bool CustomerKey, IReadOnly
     public static readonly ObjectFacts Plain = new(null, false, new Dictionary<string, string>());
 
     /// <summary>Whether the ETag is the MD5 (or multipart MD5) of the bytes: not for KMS or customer-key encryption.</summary>
-    public bool ETagIsContentHash => !CustomerKey && Encryption is null or "" or "AES256";
+    public bool ETagIsContentHash => ETag.IsContentHashOf(Encryption, CustomerKey);
 }
 
 /// <summary>

@@ -22,6 +22,14 @@ public readonly record struct ETag(string Value)
 
     public bool IsMultipart => PartCount > 0;
 
+    /// <summary>
+    /// Whether an object's ETag is the MD5 (or multipart MD5) of its bytes, from its
+    /// x-amz-server-side-encryption answer and whether a customer key (SSE-C) encrypts it: not for
+    /// SSE-KMS, DSSE-KMS or SSE-C (Amazon S3), where it is opaque. SSE-S3 (AES256) keeps MD5s.
+    /// </summary>
+    public static bool IsContentHashOf(string? encryption, bool customerKey) =>
+        !customerKey && (string.IsNullOrEmpty(encryption) || !encryption.StartsWith("aws:kms", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The MD5 digest as bytes; only for <see cref="IsMd5"/> ETags.</summary>
     public byte[] Md5Bytes() => IsMd5 ? Convert.FromHexString(Value) : throw new InvalidOperationException("Not an MD5 ETag.");
 

@@ -108,8 +108,8 @@ internal sealed class HttpObjectStore : IObjectStore
 
     /// <summary>SSE-KMS, DSSE-KMS or SSE-C: the object's ETag is then no MD5 of its bytes.</summary>
     private static bool EncryptedWithKeyElsewhere(HttpResponseMessage response) =>
-        Header(response.Headers, "x-amz-server-side-encryption-customer-algorithm") is not null
-        || Header(response.Headers, "x-amz-server-side-encryption")?.StartsWith("aws:kms", StringComparison.OrdinalIgnoreCase) == true;
+        !ETag.IsContentHashOf(Header(response.Headers, "x-amz-server-side-encryption"),
+            customerKey: Header(response.Headers, "x-amz-server-side-encryption-customer-algorithm") is not null);
 
     /// <summary>Signs and sends; answers with headers read, or throws the server's error.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancel)

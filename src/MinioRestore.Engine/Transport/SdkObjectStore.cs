@@ -80,8 +80,7 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
 
     /// <summary>SSE-KMS, DSSE-KMS or SSE-C: the object's ETag is then no MD5 of its bytes.</summary>
     internal static bool EncryptedWithKeyElsewhere(ServerSideEncryptionMethod? method, ServerSideEncryptionCustomerMethod? customer) =>
-        (customer is not null && customer != ServerSideEncryptionCustomerMethod.None)
-        || method?.Value?.StartsWith("aws:kms", StringComparison.OrdinalIgnoreCase) == true;
+        !ETag.IsContentHashOf(method?.Value, customerKey: customer is not null && customer != ServerSideEncryptionCustomerMethod.None);
 
     /// <summary>TLS and the MD5 checks protect the body; without TLS the SDK signs it chunk by chunk as it streams.</summary>
     private bool UnsignedBody => endpoint.Url.Scheme == Uri.UriSchemeHttps;
