@@ -48,7 +48,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <summary>One streamed PUT whose Content-MD5 is the source's ETag: the target itself refuses any body that differs from the backup.</summary>
     private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
-        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel), entry.Key, cancel).ConfigureAwait(false);
+        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, read.Length, read.ETag);
 
         await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); });
@@ -62,7 +62,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     {
         var head = await RetryAsync(entry.Key, entry.Key, ct => FromSource(source.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest
         {
-            BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag,
+            BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag, VersionId = entry.VersionId,
         }, ct), entry.Key, ct), cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, head.ContentLength, ETag.Parse(head.ETag));
 
@@ -98,7 +98,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     {
         var (offset, length) = layout.Part(index);
         ByteSpan? range = length > 0 ? new ByteSpan(offset, length) : null;
-        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, range, cancel), entry.Key, cancel).ConfigureAwait(false);
+        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, range, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
         if (read.Length != length)
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                 $"The {EndRole.Source} answered part {index + 1} of '{entry.Key}' with {read.Length} bytes instead of {length}.", transient: true);
