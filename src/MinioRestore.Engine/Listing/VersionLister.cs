@@ -2,6 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using MinioRestore.Engine.Comparing;
 
 namespace MinioRestore.Engine.Listing;
 
@@ -35,21 +36,26 @@ internal static class VersionLister
                 var response = await client.ListVersionsAsync(request, cancel).ConfigureAwait(false);
                 bool encoded = response.Encoding == EncodingType.Url;
                 var page = new List<ObjectEntry>();
+                ObjectEntry? lastListed = null;
                 foreach (var v in response.Versions ?? [])
                 {
-                    var version = new ObjectEntry(encoded ? BucketLister.DecodeKey(v.Key) : v.Key, v.Size ?? 0, v.ETag ?? "",
+                    lastListed = new ObjectEntry(encoded ? BucketLister.DecodeKey(v.Key) : v.Key, v.Size ?? 0, v.ETag ?? "",
                         v.LastModified ?? default, string.IsNullOrEmpty(v.VersionId) ? "null" : v.VersionId);
-                    if (picker.Offer(version, v.IsDeleteMarker == true) is { } chosen) page.Add(chosen);
+                    if (picker.Offer(lastListed, v.IsDeleteMarker == true) is { } chosen) page.Add(chosen);
                 }
                 bool more = response.IsTruncated == true;
                 // The last key of a page may go on in the next one, so it is finished only at the end.
                 if (!more && picker.Finish() is { } last) page.Add(last);
                 if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
                 if (!more) break;
-                if (string.IsNullOrEmpty(response.NextKeyMarker)) throw BucketLister.CutShort(bucket, "key marker");
-                // The markers are as listed: the key encoded like the keys, the version id never.
-                request.KeyMarker = encoded ? BucketLister.DecodeKey(response.NextKeyMarker) : response.NextKeyMarker;
-                request.VersionIdMarker = response.NextVersionIdMarker;
+                if (lastListed is null || string.IsNullOrEmpty(response.NextVersionIdMarker)) throw BucketLister.CutShort(bucket, "key and version-id markers");
+                // The next page starts after the last version listed, named as we decoded it: servers
+                // differ in whether NextKeyMarker is encoded, and a marker decoded twice would go back
+                // and list the same page forever.
+                if (request.KeyMarker is { } previous && KeyOrder.Instance.Compare(lastListed.Key, previous) < 0)
+                    throw BucketLister.CutShort(bucket, "markers that move forward");
+                request.KeyMarker = lastListed.Key;
+                request.VersionIdMarker = lastListed.VersionId;
             }
             pages.TryComplete();
         }

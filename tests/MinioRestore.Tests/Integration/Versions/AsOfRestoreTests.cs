@@ -83,13 +83,16 @@ public sealed class AsOfRestoreTests(RgwPair rgw)
 
         string target = RgwPair.NewBucket("asof-restored");
         var localT1 = DateTime.SpecifyKind(t1.ToLocalTime(), DateTimeKind.Unspecified); // as PowerShell's [datetime] gives it
-        var (result, reporter) = await RestoreAsync(new RestoreOptions(source, target) { AsOf = new PointInTime(localT1) });
+        // Two versions a page: every key shape's markers cross a page boundary.
+        var (result, reporter) = await RestoreAsync(new RestoreOptions(source, target) { AsOf = new PointInTime(localT1) { PageSize = 2 } });
 
         Assert.Equal(RestoreStatus.Succeeded, result.Status);
         Assert.Equal(t1, result.AsOf);
         Assert.Equal(DateTimeKind.Utc, result.AsOf!.Value.Kind);
         Assert.Equal(v1.Count, result.Copied);
         Assert.Empty(reporter.Of(RestoreEventKind.CopiedUnverified));
+        var overwrittenAtT1 = (await S3Versions.ListAsync(rgw.SourceS3, source)).Single(v => v.Key == "overwritten" && v.IsLatest != true);
+        Assert.Contains(reporter.Of(RestoreEventKind.Copied), e => e.Key == "overwritten" && e.Message.Contains($"version {overwrittenAtT1.VersionId},"));
         await AssertTargetHoldsAsync(target, v1);
         // The multipart version kept its layout: the same ETag as the backup's version at t1.
         var multiAtT1 = (await S3Versions.ListAsync(rgw.SourceS3, source)).Single(v => v.Key == "multi" && !v.IsLatest!.Value);
@@ -195,6 +198,39 @@ public sealed class AsOfRestoreTests(RgwPair rgw)
         var expected = keys.ToDictionary(k => k, k => Body(k, 1));
         expected["multi"] = S3.RandomBytes(11 * 1024 * 1024, 81);
         await AssertTargetHoldsAsync(target, expected);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Objects_written_before_versioning_was_enabled_are_read_as_the_null_version_and_suspended_versioning_is_accepted(bool sdkDataPath)
+    {
+        string source = RgwPair.NewBucket("asof-null");
+        await S3.CreateBucketAsync(rgw.SourceS3, source);
+        await S3.PutAsync(rgw.SourceS3, source, "from-before", Body("from-before", 1));
+        await S3.PutMultipartAsync(rgw.SourceS3, source, "multi-from-before", S3.RandomBytes(11 * 1024 * 1024, 91), 5 * 1024 * 1024);
+        await rgw.SourceS3.PutBucketVersioningAsync(new Amazon.S3.Model.PutBucketVersioningRequest
+        {
+            BucketName = source, VersioningConfig = new Amazon.S3.Model.S3BucketVersioningConfig { Status = Amazon.S3.VersionStatus.Enabled },
+        });
+        var t1 = await S3Versions.InstantAfterAllAsync(rgw.SourceS3, source);
+        await S3.PutAsync(rgw.SourceS3, source, "from-before", Body("from-before", 2));
+        await S3.PutMultipartAsync(rgw.SourceS3, source, "multi-from-before", S3.RandomBytes(11 * 1024 * 1024, 92), 5 * 1024 * 1024);
+        await rgw.SourceS3.PutBucketVersioningAsync(new Amazon.S3.Model.PutBucketVersioningRequest
+        {
+            BucketName = source, VersioningConfig = new Amazon.S3.Model.S3BucketVersioningConfig { Status = Amazon.S3.VersionStatus.Suspended },
+        });
+        Assert.Contains(await S3Versions.ListAsync(rgw.SourceS3, source), v => v.VersionId == "null");
+
+        string target = RgwPair.NewBucket("asof-null-restored");
+        var (result, reporter) = await RestoreAsync(new RestoreOptions(source, target) { AsOf = new PointInTime(t1) }, path: sdkDataPath ? DataPath.Sdk : DataPath.Auto);
+
+        Assert.Equal(2, result.Copied);
+        Assert.Empty(reporter.Of(RestoreEventKind.CopiedUnverified));
+        await AssertTargetHoldsAsync(target, new Dictionary<string, byte[]>
+        {
+            ["from-before"] = Body("from-before", 1), ["multi-from-before"] = S3.RandomBytes(11 * 1024 * 1024, 91),
+        });
     }
 
     [Fact]
