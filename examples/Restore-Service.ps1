@@ -55,6 +55,11 @@
 .PARAMETER Overwrite
     Replace objects that differ on MinIO with the backup's version (still deletes nothing).
 
+.PARAMETER AsOf
+    Restore the service as it was at this instant (before an incident), from the versions of its
+    versioned backup buckets: per key the newest version at or before it. A time without an offset
+    is local time; add Z or an offset for UTC. With -Verify, the check compares with that state.
+
 .PARAMETER Verify
     After the restore, compare each restored bucket with its backup (Test-MinioRestore) and report
     Verified = True/False per bucket.
@@ -69,6 +74,11 @@
     ./Restore-Service.ps1 -ServiceName minio-prod -OutputDirectory /results -Verify
 
     S3 credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, MinIO from MC_HOST_minio.
+
+.EXAMPLE
+    ./Restore-Service.ps1 -ServiceName minio-prod -AsOf '2026-11-30T02:00Z' -Overwrite -Verify
+
+    Puts every bucket back to its state at 02:00 UTC on 30 November (the backup buckets are versioned).
 
 .EXAMPLE
     ./Restore-Service.ps1 -ServiceName minio-prod -S3Endpoint https://s3.eu.example.net -S3Credential (Get-Credential) -MinioEndpoint https://minio.example:9000 -MinioCredential (Get-Credential) -WhatIf
@@ -105,6 +115,7 @@ param(
     [string] $MinioCaBundle,
     [string] $OutputDirectory = '.',
     [switch] $Overwrite,
+    [datetime] $AsOf,
     [switch] $Verify,
     [switch] $VerifyContent,
 
@@ -131,6 +142,8 @@ if ($MinioCaBundle) { $register.MinioCaBundle = $MinioCaBundle }
 
 $restore = @{ ServiceName = $ServiceName; Overwrite = $Overwrite }
 if ($Concurrency) { $restore.Concurrency = $Concurrency }
+$pointInTime = @{}
+if ($PSBoundParameters.ContainsKey('AsOf')) { $pointInTime.AsOf = $AsOf }
 
 try {
     $clients = Register-RestoreClients @register -ErrorAction Stop
@@ -144,7 +157,7 @@ $results = [System.Collections.Generic.List[object]]::new()
 $stoppedBy = $null
 try {
     # Collected as they come, so the reports keep the buckets finished before a stop.
-    Start-MinioRestore -Clients $clients @restore -ErrorVariable +restoreErrors | ForEach-Object { $results.Add($_) }
+    Start-MinioRestore -Clients $clients @restore @pointInTime -ErrorVariable +restoreErrors | ForEach-Object { $results.Add($_) }
 } catch {
     # A refused credential, a lost connection or a bad name stops the whole run.
     $stoppedBy = $_
@@ -159,7 +172,7 @@ if ($results.Count -eq 0) {
 $verified = @{}
 if ($Verify -and -not $stoppedBy) {
     foreach ($result in $results) {
-        $verified[$result.SourceBucket] = [bool](Test-MinioRestore -Clients $clients -Bucket $result.SourceBucket -TargetBucket $result.TargetBucket -Content:$VerifyContent -Quiet -ErrorVariable +restoreErrors)
+        $verified[$result.SourceBucket] = [bool](Test-MinioRestore -Clients $clients -Bucket $result.SourceBucket -TargetBucket $result.TargetBucket @pointInTime -Content:$VerifyContent -Quiet -ErrorVariable +restoreErrors)
     }
 }
 

@@ -59,7 +59,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// </summary>
     private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, WriteGuard? guard, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
-        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel), entry.Key, cancel).ConfigureAwait(false);
+        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, read.Length, read.ETag);
         byte[]? md5 = read.ETagIsContentHash ? etag.Md5Bytes() : null;
 
@@ -161,7 +161,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <summary>HEAD of part <paramref name="partNumber"/>, or of the whole object where a server refuses partNumber (400, 416).</summary>
     private async Task<GetObjectMetadataResponse> HeadPartOrWholeAsync(ObjectEntry entry, int? partNumber, CancellationToken cancel)
     {
-        var request = new GetObjectMetadataRequest { BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag, PartNumber = partNumber };
+        var request = new GetObjectMetadataRequest { BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag, VersionId = entry.VersionId, PartNumber = partNumber };
         try
         {
             return await source.Client.GetObjectMetadataAsync(request, cancel).ConfigureAwait(false);
@@ -191,7 +191,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             int part = n;
             var head = await RetryAsync(entry.Key, $"{entry.Key} (part {part})", ct => FromSource(source.Client.GetObjectMetadataAsync(new GetObjectMetadataRequest
             {
-                BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag, PartNumber = part,
+                BucketName = source.Bucket, Key = entry.Key, EtagToMatch = entry.ETag, VersionId = entry.VersionId, PartNumber = part,
             }, ct), entry.Key, ct), cancel).ConfigureAwait(false);
             lengths[n - 1] = head.ContentLength;
         }
@@ -266,7 +266,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     {
         var (offset, length) = layout.Part(index);
         ByteSpan? range = length > 0 ? new ByteSpan(offset, length) : null;
-        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, range, cancel), entry.Key, cancel).ConfigureAwait(false);
+        using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, range, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
         if (read.Length != length)
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                 $"The {EndRole.Source} answered part {index + 1} of '{entry.Key}' with {read.Length} bytes instead of {length}.", transient: true);

@@ -36,12 +36,16 @@ internal sealed class RestoreEnds : IDisposable
 
     /// <summary>
     /// Both listings merged by key, within <paramref name="filter"/>; a null <paramref name="targetBucket"/>
-    /// stands for a bucket that does not exist yet.
+    /// stands for a bucket that does not exist yet. With <paramref name="asOf"/> the backup is listed
+    /// as it was at that instant (its versions), the target as it is.
     /// </summary>
     public async IAsyncEnumerable<MergedEntry> MergeListingsAsync(string sourceBucket, string? targetBucket, ObjectFilter filter,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel, PointInTime? asOf = null)
     {
-        var source = Listed(BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel), filter, EndRole.Source, SourceEndpoint, sourceBucket, cancel);
+        var backup = asOf is null
+            ? BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel)
+            : VersionLister.ListAsOfAsync(Source, sourceBucket, filter.Prefix, asOf.Utc, asOf.PageSize, cancel);
+        var source = Listed(backup, filter, EndRole.Source, SourceEndpoint, sourceBucket, cancel);
         var target = targetBucket is null
             ? Empty()
             : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel), filter, EndRole.Target, TargetEndpoint, targetBucket, cancel);
@@ -92,6 +96,30 @@ internal sealed class RestoreEnds : IDisposable
         }
     }
 
+    /// <summary>
+    /// A point-in-time restore needs the backup's history: a bucket that was never versioned kept
+    /// only the latest objects, so its state at an earlier instant is unknown (what was overwritten
+    /// or deleted is gone, and what was written since would look absent to -Remove).
+    /// Suspended versioning kept the history up to the suspension, so it is accepted.
+    /// </summary>
+    public async Task EnsureSourceVersionedAsync(string bucket, CancellationToken cancel)
+    {
+        VersionStatus? status;
+        try
+        {
+            var response = await Source.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket }, cancel).ConfigureAwait(false);
+            status = response.VersioningConfig?.Status;
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            throw S3Failure.Explain(e, EndRole.Source, SourceEndpoint, $"reading the versioning state of bucket '{bucket}'", ErrorIds.ListingFailed);
+        }
+        if (status != VersionStatus.Enabled && status != VersionStatus.Suspended)
+            throw new RestoreException(ErrorIds.SourceBucketNotVersioned, FailureKind.Conflict,
+                $"The backup bucket '{bucket}' on the {EndRole.Source} has never had versioning enabled, so it holds no history: its state at an earlier time (-AsOf) is unknown. " +
+                "Nothing was written. Restore its current state without -AsOf, and enable versioning on the backup bucket so that later backups keep their history.");
+    }
+
     public async Task<bool> TargetBucketExistsAsync(string bucket, CancellationToken cancel)
     {
         try
@@ -129,20 +157,21 @@ internal sealed class RestoreEnds : IDisposable
     }
 
     /// <summary>Both objects' headers, for what the listings cannot decide (<see cref="CopyAction.Check"/>).</summary>
-    public async Task<(ObjectFacts Source, ObjectFacts Target)> FactsAsync(string sourceBucket, string targetBucket, string key, CancellationToken cancel)
+    /// <param name="sourceVersionId">The backup version the listing chose (-AsOf), or null for the latest.</param>
+    public async Task<(ObjectFacts Source, ObjectFacts Target)> FactsAsync(string sourceBucket, string targetBucket, string key, string? sourceVersionId, CancellationToken cancel)
     {
-        var source = FactsAsync(Source, SourceEndpoint, EndRole.Source, sourceBucket, key, cancel);
-        var target = FactsAsync(Target, TargetEndpoint, EndRole.Target, targetBucket, key, cancel);
+        var source = FactsAsync(Source, SourceEndpoint, EndRole.Source, sourceBucket, key, sourceVersionId, cancel);
+        var target = FactsAsync(Target, TargetEndpoint, EndRole.Target, targetBucket, key, null, cancel);
         return (await source.ConfigureAwait(false), await target.ConfigureAwait(false));
     }
 
-    private static async Task<ObjectFacts> FactsAsync(IAmazonS3 client, S3Endpoint endpoint, string role, string bucket, string key, CancellationToken cancel)
+    private static async Task<ObjectFacts> FactsAsync(IAmazonS3 client, S3Endpoint endpoint, string role, string bucket, string key, string? versionId, CancellationToken cancel)
     {
         try
         {
             var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest
             {
-                BucketName = bucket, Key = key, ChecksumMode = ChecksumMode.ENABLED,
+                BucketName = bucket, Key = key, VersionId = versionId, ChecksumMode = ChecksumMode.ENABLED,
             }, cancel).ConfigureAwait(false);
             var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
             // Only full-object checksums compare across part layouts; composite ones end in "-N".

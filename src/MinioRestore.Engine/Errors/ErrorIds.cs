@@ -18,6 +18,8 @@ public static class ErrorIds
     public const string InvalidMinioAlias = "InvalidMinioAlias";
     public const string InvalidConfigFile = "InvalidConfigFile";
     public const string SourceBucketNotFound = "SourceBucketNotFound";
+    /// <summary>-AsOf on a backup bucket that was never versioned: it has no history to restore from.</summary>
+    public const string SourceBucketNotVersioned = "SourceBucketNotVersioned";
     public const string ServiceBucketsNotFound = "ServiceBucketsNotFound";
     /// <summary>The MinIO bucket vanished during the run (NoSuchBucket from the target).</summary>
     public const string TargetBucketNotFound = "TargetBucketNotFound";

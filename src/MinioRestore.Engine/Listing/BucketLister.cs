@@ -18,10 +18,21 @@ internal static class BucketLister
     public static async IAsyncEnumerable<ObjectEntry> ListAsync(
         IAmazonS3 client, string bucket, string? prefix, [EnumeratorCancellation] CancellationToken cancel)
     {
-        // Two pages of look-ahead: the next request is in flight while the merge consumes this one.
+        await foreach (var entry in StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, pages, ct), cancel).ConfigureAwait(false))
+            yield return entry;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="produce"/> (which writes pages and completes the writer, with its
+    /// failure if any) one page ahead of the consumer: two pages of look-ahead, so the next
+    /// request is in flight while the merge consumes this one, and memory stays bounded.
+    /// </summary>
+    internal static async IAsyncEnumerable<ObjectEntry> StreamPagesAsync(
+        Func<ChannelWriter<List<ObjectEntry>>, CancellationToken, Task> produce, [EnumeratorCancellation] CancellationToken cancel)
+    {
         var pages = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var producer = Task.Run(() => ProduceAsync(client, bucket, prefix, pages.Writer, stop.Token), stop.Token);
+        var producer = Task.Run(() => produce(pages.Writer, stop.Token), stop.Token);
         try
         {
             await foreach (var page in pages.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
@@ -59,10 +70,7 @@ internal static class BucketLister
                 if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
                 if (response.IsTruncated != true) break;
                 // Taking a cut-short listing for the whole bucket would let -Remove delete what the backup holds.
-                if (string.IsNullOrEmpty(response.NextContinuationToken))
-                    throw new RestoreException(ErrorIds.ListingFailed, FailureKind.Unexpected,
-                        $"The server said the listing of bucket '{bucket}' goes on but gave no continuation token, so the rest of it cannot be read. " +
-                        "The restore of this bucket stopped (nothing was removed); run it again, and if it repeats, report it to the server's operator.");
+                if (string.IsNullOrEmpty(response.NextContinuationToken)) throw CutShort(bucket, "continuation token");
                 request.ContinuationToken = response.NextContinuationToken;
             }
             pages.TryComplete();
@@ -73,6 +81,12 @@ internal static class BucketLister
             throw;
         }
     }
+
+    /// <summary>A listing the server says goes on, without saying where: taken whole, it would let -Remove delete what the backup holds.</summary>
+    internal static RestoreException CutShort(string bucket, string marker) =>
+        new(ErrorIds.ListingFailed, FailureKind.Unexpected,
+            $"The server said the listing of bucket '{bucket}' goes on but gave no {marker}, so the rest of it cannot be read. " +
+            "The restore of this bucket stopped (nothing was removed); run it again, and if it repeats, report it to the server's operator.");
 
     /// <summary>
     /// The SDK leaves url-encoded keys encoded (only answers that say EncodingType=url are decoded). AWS encodes a space as '+', RGW as %20; a literal

@@ -1,4 +1,7 @@
 namespace MinioRestore.Engine.Listing;
 
-/// <summary>One object as a bucket listing shows it.</summary>
-public sealed record ObjectEntry(string Key, long Size, string ETag, DateTime LastModified);
+/// <summary>
+/// One object as a bucket listing shows it. <paramref name="VersionId"/> is set when the entry is
+/// one version of the key (an -AsOf listing): every read of it then names that version.
+/// </summary>
+public sealed record ObjectEntry(string Key, long Size, string ETag, DateTime LastModified, string? VersionId = null);

@@ -36,6 +36,8 @@ public sealed class RestoreResult
     public long Removed { get; init; }
     /// <summary>With -Remove: why objects the backup lacks were kept (errors in the run, conflicts, -MaxDelete, no confirmation), or null.</summary>
     public string? RemovalSkippedReason { get; init; }
+    /// <summary>-AsOf: the instant (UTC) whose backup state was restored; null for the latest objects.</summary>
+    public DateTime? AsOf { get; init; }
     public long Bytes { get; init; }
     public TimeSpan Duration { get; init; }
     public bool BucketCreated { get; init; }

@@ -77,7 +77,7 @@ internal sealed class BucketRun
     public async Task<CopyDecision?> ResolveAsync(PlannedCopy item, CancellationToken cancel)
     {
         if (item.Decision.Action != CopyAction.Check) return item.Decision;
-        var facts = await Ends.FactsAsync(SourceBucket, TargetBucket, item.Entry.Key, cancel).ConfigureAwait(false);
+        var facts = await Ends.FactsAsync(SourceBucket, TargetBucket, item.Entry.Key, item.Entry.VersionId, cancel).ConfigureAwait(false);
         var decision = CopyPlanner.Decide(item.Entry, item.Target, Options.Overwrite, facts);
         if (decision.Action is CopyAction.Copy or CopyAction.Overwrite) return decision;
         Progress.OnUnplanned(item.Entry.Size);

@@ -36,6 +36,12 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     /// <summary>Plan only: list, compare and report what would be created and copied; write nothing.</summary>
     public bool WhatIf { get; init; }
 
+    /// <summary>
+    /// Restore the backup as it was at this instant (its versions at or before it), not as it is
+    /// now; null restores the latest objects. The backup bucket must be versioned.
+    /// </summary>
+    public Listing.PointInTime? AsOf { get; init; }
+
     /// <summary>Objects copied at once.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 

@@ -40,13 +40,14 @@ public sealed class Restorer : IDisposable
 
         // Everything that can stop the run is checked before anything is written.
         await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        if (options.AsOf is not null) await Ends.EnsureSourceVersionedAsync(sourceBucket, cancel).ConfigureAwait(false);
         bool targetExists = await Ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
         bool created = !targetExists && await run.Writer.CreateBucketAsync().ConfigureAwait(false);
 
         var status = RestoreStatus.Succeeded;
         try
         {
-            var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel);
+            var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel, options.AsOf);
             await run.Writer.CopyAllAsync(PlanAsync(run, merged)).ConfigureAwait(false);
             // Deletions come last, once every copy of the bucket has finished.
             if (run.Removal is { } removal)
@@ -78,7 +79,7 @@ public sealed class Restorer : IDisposable
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
             Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed, Unverified = tally.Unverified,
             TargetOnly = tally.TargetOnly, Removed = run.Removal?.Removed ?? 0, RemovalSkippedReason = run.Removal?.SkippedReason,
-            Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
+            AsOf = options.AsOf?.Utc, Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
             SourceEndpoint = Ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
             TargetEndpoint = Ends.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority),
             StartTime = started, EndTime = started + clock.Elapsed,

@@ -38,6 +38,9 @@ internal abstract class TargetWriter(BucketRun run)
     /// <summary>The status of a bucket that ran to its end.</summary>
     public abstract RestoreStatus Completed(bool anyFailure);
 
+    /// <summary>With -AsOf, which version of the backup was (or would be) copied, for the messages.</summary>
+    private static string Version(ObjectEntry entry) => entry.VersionId is { } id ? $"version {id}, " : "";
+
     /// <summary>Whether DeleteObjects' XML (1.0) can carry the key; others are deleted one request each.</summary>
     internal static bool XmlSafe(string key)
     {
@@ -79,10 +82,10 @@ internal abstract class TargetWriter(BucketRun run)
                         bool proven = verification == Verification.MatchesSourceETag;
                         Run.Tally.OnCopied(entry.Size, unverified: !proven);
                         if (proven)
-                            Run.Report(RestoreEventKind.Copied, entry.Key, $"Copied '{entry.Key}' ({entry.Size} bytes, verified against the backup's ETag).", action: decision.Action);
+                            Run.Report(RestoreEventKind.Copied, entry.Key, $"Copied '{entry.Key}' ({Version(entry)}{entry.Size} bytes, verified against the backup's ETag).", action: decision.Action);
                         else
                             Run.Report(RestoreEventKind.CopiedUnverified, entry.Key,
-                                $"Copied '{entry.Key}' ({entry.Size} bytes), unverified: the target holds exactly the bytes read, but the backup's ETag '{ETag.Parse(entry.ETag)}' is not a hash that could be reproduced.",
+                                $"Copied '{entry.Key}' ({Version(entry)}{entry.Size} bytes), unverified: the target holds exactly the bytes read, but the backup's ETag '{ETag.Parse(entry.ETag)}' is not a hash that could be reproduced.",
                                 action: decision.Action);
                     }
                     catch (Exception e) when (!ct.IsCancellationRequested)
@@ -202,7 +205,7 @@ internal abstract class TargetWriter(BucketRun run)
                 // Counted as copied, so the result says what a real run would do.
                 Run.Tally.OnCopied(entry.Size);
                 Run.Report(RestoreEventKind.WouldCopy, entry.Key,
-                    $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{entry.Key}' ({entry.Size} bytes): {decision.Reason}",
+                    $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{entry.Key}' ({Version(entry)}{entry.Size} bytes): {decision.Reason}",
                     action: decision.Action);
             }
         }

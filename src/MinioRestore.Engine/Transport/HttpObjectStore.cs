@@ -39,9 +39,9 @@ internal sealed class HttpObjectStore : IObjectStore
         _signer = new RequestSigner(endpoint);
     }
 
-    public async Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel)
+    public async Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel, string? versionId = null)
     {
-        var request = _signer.Create(HttpMethod.Get, bucket, key);
+        var request = versionId is null ? _signer.Create(HttpMethod.Get, bucket, key) : _signer.Create(HttpMethod.Get, bucket, key, ("versionId", versionId));
         if (etagToMatch?.Trim() is { } etag)
             request.Headers.TryAddWithoutValidation("If-Match", etag.StartsWith('"') ? etag : $"\"{etag}\"");
         if (range is { } r) request.Headers.TryAddWithoutValidation("Range", $"bytes={r.Offset}-{r.Offset + r.Length - 1}");

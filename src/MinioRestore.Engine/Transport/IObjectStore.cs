@@ -12,8 +12,11 @@ namespace MinioRestore.Engine.Transport;
 /// </summary>
 internal interface IObjectStore : IDisposable
 {
-    /// <summary>Reads the object, or the byte range of it, if its ETag is still <paramref name="etagToMatch"/> (null: as it is now).</summary>
-    Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel);
+    /// <summary>
+    /// Reads the object, or the byte range of it, if its ETag is still <paramref name="etagToMatch"/> (null: as it is now);
+    /// with <paramref name="versionId"/>, that version of it, whatever was written since.
+    /// </summary>
+    Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel, string? versionId = null);
 
     /// <summary>
     /// Writes the object in one request, refused by the server unless the body hashes to

@@ -12,9 +12,9 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
     // than any request timeout: the copier's retries and idle timeout guard them instead.
     private readonly AmazonS3Client _uploads = S3ClientFactory.Create(endpoint, maxConnections, retries: 0, timeout: Timeout.InfiniteTimeSpan);
 
-    public async Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel)
+    public async Task<SourceObject> GetAsync(string bucket, string key, string? etagToMatch, ByteSpan? range, CancellationToken cancel, string? versionId = null)
     {
-        var request = new GetObjectRequest { BucketName = bucket, Key = key, EtagToMatch = etagToMatch, ChecksumMode = range is null ? ChecksumMode.ENABLED : null };
+        var request = new GetObjectRequest { BucketName = bucket, Key = key, EtagToMatch = etagToMatch, VersionId = versionId, ChecksumMode = range is null ? ChecksumMode.ENABLED : null };
         if (range is { } r) request.ByteRange = new ByteRange(r.Offset, r.Offset + r.Length - 1);
         var response = await control.GetObjectAsync(request, cancel).ConfigureAwait(false);
         return new SourceObject(response.ResponseStream, response.ContentLength, ETag.Parse(response.ETag),

@@ -67,14 +67,16 @@ public sealed class Verifier : IDisposable
     }
 
     /// <param name="filter">Compare only these objects (as a filtered restore copied them); null compares all.</param>
+    /// <param name="asOf">Compare with the backup as it was at this instant (as -AsOf restored it); null: as it is now.</param>
     public async Task<VerifyResult> VerifyAsync(string sourceBucket, string targetBucket, bool content, int concurrency,
-        Action<ObjectDifference> onDifference, RestoreProgress? progress, CancellationToken cancel, ObjectFilter? filter = null)
+        Action<ObjectDifference> onDifference, RestoreProgress? progress, CancellationToken cancel, ObjectFilter? filter = null, PointInTime? asOf = null)
     {
         progress ??= new RestoreProgress();
         var clock = Stopwatch.StartNew();
         BucketNames.Validate(sourceBucket, "source", legacy: true);
         BucketNames.Validate(targetBucket, "target");
         await _ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        if (asOf is not null) await _ends.EnsureSourceVersionedAsync(sourceBucket, cancel).ConfigureAwait(false);
         bool targetExists = await _ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
 
         long compared = 0, matching = 0, missing = 0, different = 0, extra = 0, unverified = 0;
@@ -104,7 +106,7 @@ public sealed class Verifier : IDisposable
         // The listing merge decides everything it can; pairs whose headers (a check) or bytes (-Content) must be read go on.
         async IAsyncEnumerable<(MergedEntry Pair, CopyDecision Decision)> ToExamine()
         {
-            await foreach (var pair in _ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, filter ?? ObjectFilter.All, cancel).ConfigureAwait(false))
+            await foreach (var pair in _ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, filter ?? ObjectFilter.All, cancel, asOf).ConfigureAwait(false))
             {
                 if (pair.Source is not null)
                 {
@@ -130,14 +132,14 @@ public sealed class Verifier : IDisposable
                 var pair = item.Pair;
                 if (!content)
                 {
-                    var facts = await _ends.FactsAsync(sourceBucket, targetBucket, pair.Key, ct).ConfigureAwait(false);
+                    var facts = await _ends.FactsAsync(sourceBucket, targetBucket, pair.Key, pair.Source!.VersionId, ct).ConfigureAwait(false);
                     Judge(pair, CopyPlanner.Decide(pair.Source, pair.Target, overwrite: false, facts));
                     return;
                 }
                 // Both copies are read at once. Progress counts the backup's bytes, the total it was planned against.
                 var reads = await Task.WhenAll(
-                    HashAsync(_ends.SourceData, _ends.SourceEndpoint, EndRole.Source, sourceBucket, pair.Key, progress, ct),
-                    HashAsync(_ends.TargetData, _ends.TargetEndpoint, EndRole.Target, targetBucket, pair.Key, null, ct)).ConfigureAwait(false);
+                    HashAsync(_ends.SourceData, _ends.SourceEndpoint, EndRole.Source, sourceBucket, pair.Key, pair.Source!.VersionId, progress, ct),
+                    HashAsync(_ends.TargetData, _ends.TargetEndpoint, EndRole.Target, targetBucket, pair.Key, null, null, ct)).ConfigureAwait(false);
                 var (source, target) = (reads[0], reads[1]);
                 if (source.AsSpan().SequenceEqual(target)) Interlocked.Increment(ref matching);
                 else Report(pair, DifferenceKind.Different, $"content differs (MD5 {Convert.ToHexString(source).ToLowerInvariant()} in the backup, {Convert.ToHexString(target).ToLowerInvariant()} on the target)");
@@ -155,18 +157,18 @@ public sealed class Verifier : IDisposable
     /// The MD5 of the object's bytes as they are now, read on the end's data path; transient
     /// failures and stalls are retried as the restore retries them.
     /// </summary>
-    private static Task<byte[]> HashAsync(IObjectStore data, S3Endpoint endpoint, string role, string bucket, string key, RestoreProgress? progress, CancellationToken cancel) =>
+    private static Task<byte[]> HashAsync(IObjectStore data, S3Endpoint endpoint, string role, string bucket, string key, string? versionId, RestoreProgress? progress, CancellationToken cancel) =>
         RetryPolicy.Default.RunAsync(
-            ct => StallGuard.RunAsync(StallGuard.DefaultLimit, ErrorIds.Unexpected, (alive, c) => ReadAndHashAsync(data, bucket, key, progress, alive, c), ct),
+            ct => StallGuard.RunAsync(StallGuard.DefaultLimit, ErrorIds.Unexpected, (alive, c) => ReadAndHashAsync(data, bucket, key, versionId, progress, alive, c), ct),
             e => S3Failure.Explain(e, role, endpoint, $"reading '{key}' from bucket '{bucket}' to compare it", ErrorIds.Unexpected),
             onRetry: null, cancel);
 
-    private static async Task<byte[]> ReadAndHashAsync(IObjectStore data, string bucket, string key, RestoreProgress? progress, Action alive, CancellationToken cancel)
+    private static async Task<byte[]> ReadAndHashAsync(IObjectStore data, string bucket, string key, string? versionId, RestoreProgress? progress, Action alive, CancellationToken cancel)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
-            using var read = await data.GetAsync(bucket, key, etagToMatch: null, range: null, cancel).ConfigureAwait(false);
+            using var read = await data.GetAsync(bucket, key, etagToMatch: null, range: null, cancel, versionId).ConfigureAwait(false);
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             int n;
             while ((n = await read.Body.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)

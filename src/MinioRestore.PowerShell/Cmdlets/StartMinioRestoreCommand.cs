@@ -46,6 +46,13 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// Restore the backup as it was at this instant: per key the newest version at or before it
+    /// (the backup bucket must be versioned). A time without an offset is local time.
+    /// </summary>
+    [Parameter]
+    public DateTime? AsOf { get; set; }
+
     /// <summary>Run as a background job; Receive-Job returns the results, Stop-Job stops it.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -68,7 +75,9 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
             Overwrite = Overwrite, Concurrency = Concurrency, Filter = Filter,
             Remove = Remove, MaxDelete = MaxDelete, WhatIf = IsWhatIf(),
             Retry = RetryPolicy.Default.WithBudget(TimeSpan.FromSeconds(RetryTimeoutSec)),
+            AsOf = AsOf is { } instant ? new PointInTime(instant) : null,
         };
+        if (template.AsOf is { } asOf) WriteVerbose($"Restoring the backup as it was at {asOf} (each key's newest version at or before it).");
         _settings = new RestoreSettings(template,
             RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose());
         _run = new RestoreRun(_settings, Output, ConfirmRemoval);

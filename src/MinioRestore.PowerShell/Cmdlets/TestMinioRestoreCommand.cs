@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Reporting;
 using MinioRestore.Engine.Verifying;
 using MinioRestore.PowerShell.Hosting;
@@ -24,6 +25,13 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>
+    /// Compare with the backup as it was at this instant (as Start-MinioRestore -AsOf restored it);
+    /// a piped restore result brings its own. A time without an offset is local time.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DateTime? AsOf { get; set; }
+
     /// <summary>Objects read at once with -Content.</summary>
     [Parameter]
     [ValidateRange(1, 512)]
@@ -32,6 +40,8 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
     protected override void ProcessRecord()
     {
         var (clients, pairs) = ResolveBuckets();
+        // Per record: a piped restore result carries the instant it restored.
+        var asOf = AsOf is { } instant ? new PointInTime(instant) : null;
         using var verifier = new Verifier(clients.Source, clients.Target, Concurrency + 8);
         foreach (var (source, target) in pairs)
         {
@@ -41,7 +51,7 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
             try
             {
                 result = RunOnThreadPool(cancel => verifier.VerifyAsync(source, target, Content, Concurrency,
-                    difference => { if (!Quiet) Output.WriteObject(difference); }, progress, cancel, Filter),
+                    difference => { if (!Quiet) Output.WriteObject(difference); }, progress, cancel, Filter, asOf),
                     tick: () => WriteProgress(meter.Update(progress)));
             }
             catch (RestoreException e)
@@ -53,7 +63,7 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
             {
                 WriteProgress(meter.Complete());
             }
-            WriteVerbose(result.ToString() + (result.ContentCompared ? " (content compared)" : " (sizes and ETags compared)"));
+            WriteVerbose(result.ToString() + (result.ContentCompared ? " (content compared" : " (sizes and ETags compared") + (asOf is null ? ")" : $", with the backup as it was at {asOf})"));
             if (Quiet) WriteObject(result.Restored);
         }
     }

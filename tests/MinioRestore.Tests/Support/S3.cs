@@ -111,3 +111,50 @@ public static class S3
         return bytes;
     }
 }
+
+/// <summary>Versioned buckets: seeding history and reading it back, independently of the code under test.</summary>
+public static class S3Versions
+{
+    public static async Task CreateVersionedBucketAsync(IAmazonS3 s3, string bucket)
+    {
+        await S3.CreateBucketAsync(s3, bucket);
+        await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
+    }
+
+    public static async Task DeleteAsync(IAmazonS3 s3, string bucket, string key) =>
+        await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key });
+
+    /// <summary>Every version and delete marker, in listing order (keys in order, each key newest first).</summary>
+    public static async Task<List<S3ObjectVersion>> ListAsync(IAmazonS3 s3, string bucket)
+    {
+        var all = new List<S3ObjectVersion>();
+        var request = new ListVersionsRequest { BucketName = bucket, Encoding = EncodingType.Url };
+        while (true)
+        {
+            var page = await s3.ListVersionsAsync(request);
+            foreach (var v in page.Versions ?? [])
+            {
+                if (page.Encoding == EncodingType.Url) v.Key = System.Net.WebUtility.UrlDecode(v.Key);
+                all.Add(v);
+            }
+            if (page.IsTruncated != true) break;
+            request.KeyMarker = page.Encoding == EncodingType.Url ? System.Net.WebUtility.UrlDecode(page.NextKeyMarker) : page.NextKeyMarker;
+            request.VersionIdMarker = page.NextVersionIdMarker;
+        }
+        return all;
+    }
+
+    /// <summary>
+    /// The latest LastModified in the bucket's history, then a pause, so that everything written
+    /// after this call is listed strictly later (listings show seconds, or milliseconds).
+    /// </summary>
+    public static async Task<DateTime> InstantAfterAllAsync(IAmazonS3 s3, string bucket)
+    {
+        var instant = (await ListAsync(s3, bucket)).Max(v => v.LastModified!.Value.ToUniversalTime());
+        await Task.Delay(TimeSpan.FromMilliseconds(1100));
+        return instant;
+    }
+}
