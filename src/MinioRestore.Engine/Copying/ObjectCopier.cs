@@ -28,9 +28,13 @@ internal sealed record CopyEnd(IAmazonS3 Client, IObjectStore Data, S3Endpoint E
 /// after every part was verified, and aborted otherwise. Every request with a body is retried
 /// here, from the source, since a streamed body cannot be rewound.
 /// </summary>
+/// <param name="onAttributeLost">Told, once per bucket and cause, that objects are copied without an attribute an end refused (tags).</param>
 internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
-    RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry)
+    RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry,
+    Action<RestoreException>? onAttributeLost = null)
 {
+    private readonly ObjectTags _tags = new(source, target, onAttributeLost);
+
     /// <summary>S3's limit for one PUT.</summary>
     internal const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
 
@@ -56,8 +60,11 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel), entry.Key, cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, read.Length, read.ETag);
 
+        var headers = await FromSource(_tags.AddAsync(entry.Key, read.Headers, cancel), entry.Key, cancel).ConfigureAwait(false);
+
         await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); });
-        string written = await target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, etag.Md5Bytes(), read.Headers, cancel).ConfigureAwait(false);
+        string written = await _tags.WriteAsync(entry.Key, headers,
+            () => target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, etag.Md5Bytes(), headers, cancel)).ConfigureAwait(false);
 
         VerifyWritten(entry.Key, body.Md5, etag.Md5Bytes(), ETag.Parse(written));
         return Verification.MatchesSourceETag;
@@ -181,9 +188,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <returns>The composite ETag of the completed upload, or null when it was aborted for not matching.</returns>
     private async Task<ETag?> UploadAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, Action<long> onBytes, CancellationToken cancel)
     {
-        var initiate = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key };
-        ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString).ApplyTo(initiate.Headers, initiate.Metadata);
-        var upload = await RetryAsync(entry.Key, entry.Key, ct => target.Client.InitiateMultipartUploadAsync(initiate, ct), cancel).ConfigureAwait(false);
+        var (upload, headers) = await RetryAsync(entry.Key, entry.Key, ct => InitiateAsync(entry, head, ct), cancel).ConfigureAwait(false);
 
         var sent = new long[1];
         void Counted(long n) { Interlocked.Add(ref sent[0], n); onBytes(n); }
@@ -207,12 +212,22 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             complete.AddPartETags(parts.Select((p, i) => new PartETag(i + 1, p.ETag)));
             await RetryAsync(entry.Key, entry.Key, ct => target.Client.CompleteMultipartUploadAsync(complete, ct), cancel).ConfigureAwait(false);
             completed = true;
+            await RetryAsync(entry.Key, entry.Key, ct => _tags.AfterMultipartAsync(entry.Key, headers, ct), cancel).ConfigureAwait(false);
             return composite;
         }
         finally
         {
             if (!completed) await AbortAsync(entry.Key, upload.UploadId).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>CreateMultipartUpload with the source's headers and tags (asked again on each attempt: a refusal of tags drops them).</summary>
+    private async Task<(InitiateMultipartUploadResponse Upload, ObjectHeaders Sent)> InitiateAsync(ObjectEntry entry, GetObjectMetadataResponse head, CancellationToken cancel)
+    {
+        var headers = await FromSource(_tags.AddAsync(entry.Key, ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString), cancel), entry.Key, cancel).ConfigureAwait(false);
+        var initiate = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, TagSet = headers.TagSet };
+        headers.ApplyTo(initiate.Headers, initiate.Metadata);
+        return (await _tags.WriteAsync(entry.Key, headers, () => target.Client.InitiateMultipartUploadAsync(initiate, cancel)).ConfigureAwait(false), headers);
     }
 
     /// <returns>The MD5 of the part's bytes and the ETag the target gave the part.</returns>

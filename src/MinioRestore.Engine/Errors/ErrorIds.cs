@@ -32,5 +32,7 @@ public static class ErrorIds
     public const string UnsupportedObjectName = "UnsupportedObjectName";
     public const string RemoveLimitExceeded = "RemoveLimitExceeded";
     public const string ObjectRemoveFailed = "ObjectRemoveFailed";
+    /// <summary>A warning, once per bucket: an end refused object tags, so objects were restored without them.</summary>
+    public const string TagsNotCopied = "TagsNotCopied";
     public const string Unexpected = "UnexpectedError";
 }

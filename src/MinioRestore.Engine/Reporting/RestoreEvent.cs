@@ -19,6 +19,8 @@ public enum RestoreEventKind
     /// <summary>Copied, but the source ETag is not a hash we could reproduce; only read == written was checked.</summary>
     CopiedUnverified,
     Retrying,
+    /// <summary>Once per bucket and cause: an end refused an attribute (tags), so the bucket's objects are restored without it.</summary>
+    AttributesNotCopied,
     ObjectFailed,
     /// <summary>The bucket's restore stopped early (e.g. a listing failed); objects copied so far stay.</summary>
     BucketFailed,

@@ -18,7 +18,7 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         if (range is { } r) request.ByteRange = new ByteRange(r.Offset, r.Offset + r.Length - 1);
         var response = await control.GetObjectAsync(request, cancel).ConfigureAwait(false);
         return new SourceObject(response.ResponseStream, response.ContentLength, ETag.Parse(response.ETag),
-            ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString), response);
+            ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString) with { TagCount = response.TagCount }, response);
     }
 
     public async Task<string> PutAsync(string bucket, string key, Stream body, long length, byte[] md5, ObjectHeaders headers, CancellationToken cancel)
@@ -26,7 +26,7 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         var put = new PutObjectRequest
         {
             BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, AutoResetStreamPosition = false,
-            MD5Digest = Convert.ToBase64String(md5), DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
+            MD5Digest = Convert.ToBase64String(md5), TagSet = headers.TagSet, DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
         };
         put.Headers.ContentLength = length;
         headers.ApplyTo(put.Headers, put.Metadata);

@@ -26,7 +26,7 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
                 or RestoreEventKind.CopiedUnverified or RestoreEventKind.SkippedUnverified:
                 if (verbose) output.WriteVerbose(e.Message);
                 break;
-            case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped:
+            case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped or RestoreEventKind.AttributesNotCopied:
                 output.WriteWarning(e.Message);
                 break;
             case RestoreEventKind.WouldCreateBucket:

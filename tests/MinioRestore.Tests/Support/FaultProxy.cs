@@ -38,7 +38,11 @@ public sealed record Emulation(Emulation.Error? Answer = null, Func<string, stri
 }
 
 /// <summary>One HTTP request as the proxy saw it.</summary>
-public sealed record ProxiedRequest(int Sequence, string Method, string Target, long BodyLength);
+public sealed record ProxiedRequest(int Sequence, string Method, string Target, long BodyLength)
+{
+    /// <summary>A request header's value, or null.</summary>
+    public Func<string, string?> Header { get; init; } = _ => null;
+}
 
 /// <summary>
 /// An HTTP/1.1 proxy in front of a real S3 server that injects faults into chosen requests:
@@ -118,7 +122,7 @@ public sealed class FaultProxy : IDisposable
                 var head = await fromClient.ReadHeadAsync(_stop.Token);
                 if (head is null) return;
                 var (method, target) = RequestLine(head);
-                var request = new ProxiedRequest(Interlocked.Increment(ref _sequence), method, target, BodyLength(head));
+                var request = new ProxiedRequest(Interlocked.Increment(ref _sequence), method, target, BodyLength(head)) { Header = name => Header(head, name) };
                 var fault = _decide(request);
                 if (fault != Fault.None) lock (_injected) _injected[fault] = _injected.GetValueOrDefault(fault) + 1;
                 // Answer "Expect: 100-continue" ourselves (the server's own 100 is dropped below),
