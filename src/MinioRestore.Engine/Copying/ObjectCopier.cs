@@ -213,6 +213,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             await RetryAsync(entry.Key, entry.Key, ct => target.Client.CompleteMultipartUploadAsync(complete, ct), cancel).ConfigureAwait(false);
             completed = true;
             await RetryAsync(entry.Key, entry.Key, ct => _tags.AfterMultipartAsync(entry.Key, headers, ct), cancel).ConfigureAwait(false);
+            if (headers.Lock is { } locked)
+                await RetryAsync(entry.Key, entry.Key, ct => locked.AfterMultipartAsync(target.Client, target.Bucket, entry.Key, ct), cancel).ConfigureAwait(false);
             return composite;
         }
         finally
@@ -224,9 +226,14 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <summary>CreateMultipartUpload with the source's headers and tags (asked again on each attempt: a refusal of tags drops them).</summary>
     private async Task<(InitiateMultipartUploadResponse Upload, ObjectHeaders Sent)> InitiateAsync(ObjectEntry entry, GetObjectMetadataResponse head, CancellationToken cancel)
     {
-        var headers = await FromSource(_tags.AddAsync(entry.Key, ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString), cancel), entry.Key, cancel).ConfigureAwait(false);
+        var read = ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString) with
+        {
+            Lock = ObjectLock.Of(head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus),
+        };
+        var headers = await FromSource(_tags.AddAsync(entry.Key, read, cancel), entry.Key, cancel).ConfigureAwait(false);
         var initiate = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, TagSet = headers.TagSet };
         headers.ApplyTo(initiate.Headers, initiate.Metadata);
+        headers.Lock?.ApplyTo(initiate);
         return (await _tags.WriteAsync(entry.Key, headers, () => target.Client.InitiateMultipartUploadAsync(initiate, cancel)).ConfigureAwait(false), headers);
     }
 

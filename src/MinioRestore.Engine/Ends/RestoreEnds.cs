@@ -107,11 +107,13 @@ internal sealed class RestoreEnds : IDisposable
         }
     }
 
-    public async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel)
+    /// <param name="withLock">The backup bucket's Object Lock, for the new bucket to have it too.</param>
+    public async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel, BucketLock? withLock = null)
     {
         try
         {
-            await Target.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancel).ConfigureAwait(false);
+            await Target.PutBucketAsync(new PutBucketRequest { BucketName = bucket, ObjectLockEnabledForBucket = withLock is not null }, cancel).ConfigureAwait(false);
+            if (withLock is not null) await withLock.ApplyAsync(Target, bucket, cancel).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
         {

@@ -22,6 +22,8 @@ public static class ErrorIds
     /// <summary>The MinIO bucket vanished during the run (NoSuchBucket from the target).</summary>
     public const string TargetBucketNotFound = "TargetBucketNotFound";
     public const string TargetBucketCreateFailed = "TargetBucketCreateFailed";
+    /// <summary>The backup bucket has Object Lock and the existing target bucket has none; refused before anything is written.</summary>
+    public const string TargetBucketLacksObjectLock = "TargetBucketLacksObjectLock";
     public const string ListingFailed = "ListingFailed";
     public const string ListingOutOfOrder = "ListingOutOfOrder";
     public const string ObjectCopyFailed = "ObjectCopyFailed";

@@ -43,4 +43,7 @@ public sealed record RestoreEvent(RestoreEventKind Kind, string Bucket, string? 
 {
     /// <summary>For copies: how the object is (or would be) written, a copy of a missing object or an overwrite.</summary>
     public CopyAction? Action { get; init; }
+
+    /// <summary>For -WhatIf lines: what the operation does beyond its name, e.g. "with Object Lock, default retention COMPLIANCE ...".</summary>
+    public string? Detail { get; init; }
 }

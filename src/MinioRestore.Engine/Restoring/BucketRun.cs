@@ -41,6 +41,9 @@ internal sealed class BucketRun
     public Tally Tally { get; } = new();
     public ObjectCopier Copier { get; }
 
+    /// <summary>The backup bucket's Object Lock, or null; known once the buckets were checked.</summary>
+    public BucketLock? SourceLock { get; set; }
+
     /// <summary>Everything that changes the target goes through here; -WhatIf chose its kind.</summary>
     public TargetWriter Writer { get; }
 

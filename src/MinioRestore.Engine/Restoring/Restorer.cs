@@ -40,8 +40,15 @@ public sealed class Restorer : IDisposable
 
         // Everything that can stop the run is checked before anything is written.
         await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+        var sourceLock = await BucketLock.ReadAsync(Ends.Source, sourceBucket, EndRole.Source, Ends.SourceEndpoint,
+            refused => run.Report(RestoreEventKind.AttributesNotCopied, null,
+                $"{refused.Message} The bucket is restored as one without Object Lock: no retention or legal hold is kept.", refused), cancel).ConfigureAwait(false);
         bool targetExists = await Ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
-        bool created = !targetExists && await run.Writer.CreateBucketAsync().ConfigureAwait(false);
+        if (targetExists && sourceLock is not null
+            && await BucketLock.ReadAsync(Ends.Target, targetBucket, EndRole.Target, Ends.TargetEndpoint, null, cancel).ConfigureAwait(false) is null)
+            throw BucketLock.TargetLacksLock(sourceBucket, targetBucket);
+        run.SourceLock = sourceLock;
+        bool created = !targetExists && await run.Writer.CreateBucketAsync(sourceLock).ConfigureAwait(false);
 
         var status = RestoreStatus.Succeeded;
         try

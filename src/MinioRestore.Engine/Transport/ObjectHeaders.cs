@@ -14,6 +14,9 @@ internal sealed record ObjectHeaders(
     /// <summary>The tags to write with the object (<see cref="Copying.ObjectTags"/>); null or empty writes none.</summary>
     public IReadOnlyList<Tag>? Tags { get; init; }
 
+    /// <summary>The object's retention and legal hold, where the source gave them; null keeps none.</summary>
+    public Copying.ObjectLock? Lock { get; init; }
+
     /// <summary>The tag set for an SDK request's TagSet (the SDK encodes it), or null.</summary>
     public List<Tag>? TagSet => Tags is { Count: > 0 } tags ? [.. tags] : null;
 
@@ -32,7 +35,11 @@ internal sealed record ObjectHeaders(
             .ToList();
         return new(Content("Content-Type"), Content("Content-Encoding"), Content("Content-Disposition"), Content(ContentLanguageHeader),
             HttpObjectStore.Header(response.Headers, "Cache-Control"), Content(ExpiresHeader), metadata)
-        { TagCount = TagCountOf(HttpObjectStore.Header(response.Headers, TagCountHeader)) ?? 0 };
+        {
+            TagCount = TagCountOf(HttpObjectStore.Header(response.Headers, TagCountHeader)) ?? 0,
+            Lock = Copying.ObjectLock.Of(HttpObjectStore.Header(response.Headers, Copying.ObjectLock.ModeHeader),
+                HttpObjectStore.Header(response.Headers, Copying.ObjectLock.RetainUntilHeader), HttpObjectStore.Header(response.Headers, Copying.ObjectLock.LegalHoldHeader)),
+        };
     }
 
     private static int? TagCountOf(string? header) =>
@@ -67,6 +74,7 @@ internal sealed record ObjectHeaders(
         foreach (var (key, value) in Metadata)
             request.Headers.TryAddWithoutValidation(key.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? key : MetadataPrefix + key, value);
         Set(request.Headers, TaggingHeader, Copying.ObjectTags.Encode(Tags ?? []));
+        Lock?.ApplyTo(request);
     }
 
     private const string ContentLanguageHeader = "Content-Language";

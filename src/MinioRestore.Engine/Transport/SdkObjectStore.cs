@@ -18,7 +18,11 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         if (range is { } r) request.ByteRange = new ByteRange(r.Offset, r.Offset + r.Length - 1);
         var response = await control.GetObjectAsync(request, cancel).ConfigureAwait(false);
         return new SourceObject(response.ResponseStream, response.ContentLength, ETag.Parse(response.ETag),
-            ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString) with { TagCount = response.TagCount }, response);
+            ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString) with
+            {
+                TagCount = response.TagCount,
+                Lock = Copying.ObjectLock.Of(response.ObjectLockMode, response.ObjectLockRetainUntilDate, response.ObjectLockLegalHoldStatus),
+            }, response);
     }
 
     public async Task<string> PutAsync(string bucket, string key, Stream body, long length, byte[] md5, ObjectHeaders headers, CancellationToken cancel)
@@ -30,6 +34,7 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         };
         put.Headers.ContentLength = length;
         headers.ApplyTo(put.Headers, put.Metadata);
+        headers.Lock?.ApplyTo(put);
         return (await _uploads.PutObjectAsync(put, cancel).ConfigureAwait(false)).ETag;
     }
 

@@ -30,10 +30,10 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
                 output.WriteWarning(e.Message);
                 break;
             case RestoreEventKind.WouldCreateBucket:
-                _ = output.ShouldProcessAsync($"MinIO bucket '{e.Bucket}'", "Create bucket");
+                _ = output.ShouldProcessAsync($"MinIO bucket '{e.Bucket}'", e.Detail is null ? "Create bucket" : $"Create bucket {e.Detail}");
                 break;
             case RestoreEventKind.WouldCopy:
-                _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), e.Action == CopyAction.Overwrite ? "Overwrite object" : "Copy object");
+                _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), (e.Action == CopyAction.Overwrite ? "Overwrite object" : "Copy object") + (e.Detail is null ? "" : $" {e.Detail}"));
                 break;
             case RestoreEventKind.WouldRemove:
                 _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), "Remove object");
