@@ -34,6 +34,8 @@ public static class ErrorIds
     public const string UnsupportedObjectName = "UnsupportedObjectName";
     public const string RemoveLimitExceeded = "RemoveLimitExceeded";
     public const string ObjectRemoveFailed = "ObjectRemoveFailed";
+    /// <summary>The backup object is in an archive storage class (GLACIER, DEEP_ARCHIVE) and not restored for reading (InvalidObjectState).</summary>
+    public const string ObjectArchived = "ObjectArchived";
     /// <summary>A warning, once per bucket: an end refused object tags, so objects were restored without them.</summary>
     public const string TagsNotCopied = "TagsNotCopied";
     public const string Unexpected = "UnexpectedError";

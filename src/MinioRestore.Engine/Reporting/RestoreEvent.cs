@@ -19,6 +19,14 @@ public enum RestoreEventKind
     /// <summary>Copied, but the source ETag is not a hash we could reproduce; only read == written was checked.</summary>
     CopiedUnverified,
     Retrying,
+    /// <summary>A backup object in an archive storage class that cannot be read yet (archived, or its restore pending); left for a later run.</summary>
+    Archived,
+    /// <summary>-RestoreArchived sent RestoreObject for an archived object.</summary>
+    ArchiveRestoreRequested,
+    /// <summary>-WhatIf with -RestoreArchived: an archived object whose restore would be requested.</summary>
+    WouldRequestArchiveRestore,
+    /// <summary>The end of a bucket with archived objects: how many, and what to do.</summary>
+    ArchivedSummary,
     /// <summary>Once per bucket and cause: an end refused an attribute (tags), so the bucket's objects are restored without it.</summary>
     AttributesNotCopied,
     ObjectFailed,

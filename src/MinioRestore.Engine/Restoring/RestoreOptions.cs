@@ -36,6 +36,17 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     /// <summary>Plan only: list, compare and report what would be created and copied; write nothing.</summary>
     public bool WhatIf { get; init; }
 
+    /// <summary>Send RestoreObject for backup objects in GLACIER or DEEP_ARCHIVE; a later run copies them once readable.</summary>
+    public bool RestoreArchived { get; init; }
+
+    /// <summary>With <see cref="RestoreArchived"/>: how many days the restored copy stays readable on the source.</summary>
+    public int RestoreDays { get; init; } = DefaultRestoreDays;
+
+    /// <summary>With <see cref="RestoreArchived"/>: Standard, Bulk or Expedited (Amazon's retrieval tiers).</summary>
+    public string RestoreTier { get; init; } = "Standard";
+
+    public const int DefaultRestoreDays = 7;
+
     /// <summary>Objects copied at once.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 

@@ -77,13 +77,14 @@ public sealed class Restorer : IDisposable
                 $"{tally.Unverified} object(s) in '{targetBucket}' are on the target, but their identity with the backup could not be proven " +
                 "(encrypted objects without a checksum to compare, or part layouts that could not be reproduced); -Verbose names each. " +
                 $"Test-MinioRestore -Bucket {sourceBucket} -TargetBucket {targetBucket} -Content compares their bytes.");
+        run.Archive.Summarize();
         long failed = tally.Failed + (run.Removal?.Failed ?? 0);
         if (status == RestoreStatus.Succeeded)
             status = run.Writer.Completed(anyFailure: failed > 0 || run.Removal is { Refused: true });
         return new RestoreResult
         {
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
-            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed, Unverified = tally.Unverified,
+            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed, Unverified = tally.Unverified, Archived = tally.Archived,
             TargetOnly = tally.TargetOnly, Removed = run.Removal?.Removed ?? 0, RemovalSkippedReason = run.Removal?.SkippedReason,
             Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
             SourceEndpoint = Ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),

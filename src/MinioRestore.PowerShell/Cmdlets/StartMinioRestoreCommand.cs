@@ -40,6 +40,20 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Request the restore (RestoreObject) of backup objects in GLACIER or DEEP_ARCHIVE; a later run copies them once readable.</summary>
+    [Parameter]
+    public SwitchParameter RestoreArchived { get; set; }
+
+    /// <summary>With -RestoreArchived: days the restored copy stays readable on S3.</summary>
+    [Parameter]
+    [ValidateRange(1, 36500)]
+    public int RestoreDays { get; set; } = RestoreOptions.DefaultRestoreDays;
+
+    /// <summary>With -RestoreArchived: Amazon's retrieval tier.</summary>
+    [Parameter]
+    [ValidateSet("Standard", "Bulk", "Expedited")]
+    public string RestoreTier { get; set; } = "Standard";
+
     /// <summary>Run as a background job; Receive-Job returns the results, Stop-Job stops it.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -61,6 +75,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         {
             Overwrite = Overwrite, Concurrency = Concurrency, Filter = Filter,
             Remove = Remove, MaxDelete = MaxDelete, WhatIf = IsWhatIf(),
+            RestoreArchived = RestoreArchived, RestoreDays = RestoreDays, RestoreTier = RestoreTier,
         };
         _settings = new RestoreSettings(template,
             RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose());

@@ -23,10 +23,11 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
         {
             // Each unverified object is named in the verbose stream; the warning gives their number, once per bucket.
             case RestoreEventKind.Copied or RestoreEventKind.Skipped or RestoreEventKind.Retrying or RestoreEventKind.BucketCreated or RestoreEventKind.Removed
-                or RestoreEventKind.CopiedUnverified or RestoreEventKind.SkippedUnverified:
+                or RestoreEventKind.CopiedUnverified or RestoreEventKind.SkippedUnverified or RestoreEventKind.Archived or RestoreEventKind.ArchiveRestoreRequested:
                 if (verbose) output.WriteVerbose(e.Message);
                 break;
-            case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped or RestoreEventKind.AttributesNotCopied:
+            case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped or RestoreEventKind.AttributesNotCopied
+                or RestoreEventKind.ArchivedSummary:
                 output.WriteWarning(e.Message);
                 break;
             case RestoreEventKind.WouldCreateBucket:
@@ -34,6 +35,9 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
                 break;
             case RestoreEventKind.WouldCopy:
                 _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), (e.Action == CopyAction.Overwrite ? "Overwrite object" : "Copy object") + (e.Detail is null ? "" : $" {e.Detail}"));
+                break;
+            case RestoreEventKind.WouldRequestArchiveRestore:
+                _ = output.ShouldProcessAsync($"S3 object '{e.Key}'", "Request restore of archived object");
                 break;
             case RestoreEventKind.WouldRemove:
                 _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), "Remove object");
