@@ -229,9 +229,13 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         var read = ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString) with
         {
             Lock = ObjectLock.Of(head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus),
+            WebsiteRedirect = head.WebsiteRedirectLocation,
         };
         var headers = await FromSource(_tags.AddAsync(entry.Key, read, cancel), entry.Key, cancel).ConfigureAwait(false);
-        var initiate = new InitiateMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, TagSet = headers.TagSet };
+        var initiate = new InitiateMultipartUploadRequest
+        {
+            BucketName = target.Bucket, Key = entry.Key, TagSet = headers.TagSet, WebsiteRedirectLocation = headers.WebsiteRedirect,
+        };
         headers.ApplyTo(initiate.Headers, initiate.Metadata);
         headers.Lock?.ApplyTo(initiate);
         return (await _tags.WriteAsync(entry.Key, headers, () => target.Client.InitiateMultipartUploadAsync(initiate, cancel)).ConfigureAwait(false), headers);

@@ -17,6 +17,9 @@ internal sealed record ObjectHeaders(
     /// <summary>The object's retention and legal hold, where the source gave them; null keeps none.</summary>
     public Copying.ObjectLock? Lock { get; init; }
 
+    /// <summary>x-amz-website-redirect-location: where a bucket website sends requests for this object.</summary>
+    public string? WebsiteRedirect { get; init; }
+
     /// <summary>The tag set for an SDK request's TagSet (the SDK encodes it), or null.</summary>
     public List<Tag>? TagSet => Tags is { Count: > 0 } tags ? [.. tags] : null;
 
@@ -37,6 +40,7 @@ internal sealed record ObjectHeaders(
             HttpObjectStore.Header(response.Headers, "Cache-Control"), Content(ExpiresHeader), metadata)
         {
             TagCount = TagCountOf(HttpObjectStore.Header(response.Headers, TagCountHeader)) ?? 0,
+            WebsiteRedirect = HttpObjectStore.Header(response.Headers, WebsiteRedirectHeader),
             Lock = Copying.ObjectLock.Of(HttpObjectStore.Header(response.Headers, Copying.ObjectLock.ModeHeader),
                 HttpObjectStore.Header(response.Headers, Copying.ObjectLock.RetainUntilHeader), HttpObjectStore.Header(response.Headers, Copying.ObjectLock.LegalHoldHeader)),
         };
@@ -75,6 +79,7 @@ internal sealed record ObjectHeaders(
             request.Headers.TryAddWithoutValidation(key.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? key : MetadataPrefix + key, value);
         Set(request.Headers, TaggingHeader, Copying.ObjectTags.Encode(Tags ?? []));
         Lock?.ApplyTo(request);
+        Set(request.Headers, WebsiteRedirectHeader, WebsiteRedirect);
     }
 
     private const string ContentLanguageHeader = "Content-Language";
@@ -82,4 +87,5 @@ internal sealed record ObjectHeaders(
     private const string MetadataPrefix = "x-amz-meta-";
     private const string TagCountHeader = "x-amz-tagging-count";
     internal const string TaggingHeader = "x-amz-tagging";
+    private const string WebsiteRedirectHeader = "x-amz-website-redirect-location";
 }

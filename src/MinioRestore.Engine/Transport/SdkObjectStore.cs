@@ -21,6 +21,7 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
             ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString) with
             {
                 TagCount = response.TagCount,
+                WebsiteRedirect = response.WebsiteRedirectLocation,
                 Lock = Copying.ObjectLock.Of(response.ObjectLockMode, response.ObjectLockRetainUntilDate, response.ObjectLockLegalHoldStatus),
             }, response);
     }
@@ -30,7 +31,7 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         var put = new PutObjectRequest
         {
             BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, AutoResetStreamPosition = false,
-            MD5Digest = Convert.ToBase64String(md5), TagSet = headers.TagSet, DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
+            MD5Digest = Convert.ToBase64String(md5), TagSet = headers.TagSet, WebsiteRedirectLocation = headers.WebsiteRedirect, DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
         };
         put.Headers.ContentLength = length;
         headers.ApplyTo(put.Headers, put.Metadata);
