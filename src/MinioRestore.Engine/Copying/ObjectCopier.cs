@@ -28,12 +28,14 @@ internal sealed record CopyEnd(IAmazonS3 Client, IObjectStore Data, S3Endpoint E
 /// after every part was verified, and aborted otherwise. Every request with a body is retried
 /// here, from the source, since a streamed body cannot be rewound.
 /// </summary>
+/// <param name="storageClass">The class every object is written in (-StorageClass), or null to keep the backup's where the target has it.</param>
 /// <param name="onAttributeLost">Told, once per bucket and cause, that objects are copied without an attribute an end refused (tags).</param>
 internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry,
-    Action<RestoreException>? onAttributeLost = null)
+    Action<RestoreException>? onAttributeLost = null, string? storageClass = null)
 {
     private readonly ObjectTags _tags = new(source, target, onAttributeLost);
+    private readonly StorageClasses _classes = new(target, storageClass, onAttributeLost);
 
     /// <summary>S3's limit for one PUT.</summary>
     internal const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
@@ -60,11 +62,11 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel), entry.Key, cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, read.Length, read.ETag);
 
-        var headers = await FromSource(_tags.AddAsync(entry.Key, read.Headers, cancel), entry.Key, cancel).ConfigureAwait(false);
+        var headers = await FromSource(_tags.AddAsync(entry.Key, read.Headers with { StorageClass = _classes.For(entry) }, cancel), entry.Key, cancel).ConfigureAwait(false);
 
         await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); });
-        string written = await _tags.WriteAsync(entry.Key, headers,
-            () => target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, etag.Md5Bytes(), headers, cancel)).ConfigureAwait(false);
+        string written = await _tags.WriteAsync(entry.Key, headers, () => _classes.WriteAsync(entry.Key, headers,
+            () => target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, etag.Md5Bytes(), headers, cancel))).ConfigureAwait(false);
 
         VerifyWritten(entry.Key, body.Md5, etag.Md5Bytes(), ETag.Parse(written));
         return Verification.MatchesSourceETag;
@@ -230,15 +232,18 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         {
             Lock = ObjectLock.Of(head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus),
             WebsiteRedirect = head.WebsiteRedirectLocation,
+            StorageClass = _classes.For(entry),
         };
         var headers = await FromSource(_tags.AddAsync(entry.Key, read, cancel), entry.Key, cancel).ConfigureAwait(false);
         var initiate = new InitiateMultipartUploadRequest
         {
             BucketName = target.Bucket, Key = entry.Key, TagSet = headers.TagSet, WebsiteRedirectLocation = headers.WebsiteRedirect,
+            StorageClass = headers.StorageClass is { } storageClass ? new S3StorageClass(storageClass) : null,
         };
         headers.ApplyTo(initiate.Headers, initiate.Metadata);
         headers.Lock?.ApplyTo(initiate);
-        return (await _tags.WriteAsync(entry.Key, headers, () => target.Client.InitiateMultipartUploadAsync(initiate, cancel)).ConfigureAwait(false), headers);
+        return (await _tags.WriteAsync(entry.Key, headers, () => _classes.WriteAsync(entry.Key, headers,
+            () => target.Client.InitiateMultipartUploadAsync(initiate, cancel))).ConfigureAwait(false), headers);
     }
 
     /// <returns>The MD5 of the part's bytes and the ETag the target gave the part.</returns>

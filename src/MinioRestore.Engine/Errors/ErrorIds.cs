@@ -38,5 +38,7 @@ public static class ErrorIds
     public const string ObjectArchived = "ObjectArchived";
     /// <summary>A warning, once per bucket: an end refused object tags, so objects were restored without them.</summary>
     public const string TagsNotCopied = "TagsNotCopied";
+    /// <summary>A warning, once per bucket: the target refused the backup's storage class, so objects were written in its default class.</summary>
+    public const string StorageClassNotKept = "StorageClassNotKept";
     public const string Unexpected = "UnexpectedError";
 }

@@ -27,7 +27,7 @@ internal sealed class BucketRun
         Copier = ends.Copier(sourceBucket, targetBucket, options.Retry, options.PartConcurrency, options.IdleTimeout,
             (what, failure, attempt) => Report(RestoreEventKind.Retrying, what,
                 $"Retrying '{what}' (attempt {attempt + 1}{(attempt < options.Retry.Attempts ? $" of {options.Retry.Attempts}" : $", for up to {options.Retry.Budget.TotalSeconds:0} s after the first failure")}): {failure.Message}", failure),
-            failure => Report(RestoreEventKind.AttributesNotCopied, null, failure.Message, failure));
+            failure => Report(RestoreEventKind.AttributesNotCopied, null, failure.Message, failure), options.StorageClass);
         Writer = TargetWriter.For(this);
         Removal = options.Remove ? new Removal(this) : null;
         Archive = new ArchivedObjects(this);

@@ -47,6 +47,9 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
 
     public const int DefaultRestoreDays = 7;
 
+    /// <summary>The storage class every object is written in (one of <see cref="Copying.StorageClasses.Known"/>); null keeps the backup's where the target has it.</summary>
+    public string? StorageClass { get; init; }
+
     /// <summary>Objects copied at once.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 

@@ -20,6 +20,9 @@ internal sealed record ObjectHeaders(
     /// <summary>x-amz-website-redirect-location: where a bucket website sends requests for this object.</summary>
     public string? WebsiteRedirect { get; init; }
 
+    /// <summary>The storage class to write the object in (<see cref="Copying.StorageClasses"/>); null: the target's default.</summary>
+    public string? StorageClass { get; init; }
+
     /// <summary>The tag set for an SDK request's TagSet (the SDK encodes it), or null.</summary>
     public List<Tag>? TagSet => Tags is { Count: > 0 } tags ? [.. tags] : null;
 
@@ -80,6 +83,7 @@ internal sealed record ObjectHeaders(
         Set(request.Headers, TaggingHeader, Copying.ObjectTags.Encode(Tags ?? []));
         Lock?.ApplyTo(request);
         Set(request.Headers, WebsiteRedirectHeader, WebsiteRedirect);
+        Set(request.Headers, StorageClassHeader, StorageClass);
     }
 
     private const string ContentLanguageHeader = "Content-Language";
@@ -88,4 +92,5 @@ internal sealed record ObjectHeaders(
     private const string TagCountHeader = "x-amz-tagging-count";
     internal const string TaggingHeader = "x-amz-tagging";
     private const string WebsiteRedirectHeader = "x-amz-website-redirect-location";
+    internal const string StorageClassHeader = "x-amz-storage-class";
 }

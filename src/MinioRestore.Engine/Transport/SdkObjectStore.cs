@@ -31,7 +31,8 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         var put = new PutObjectRequest
         {
             BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, AutoResetStreamPosition = false,
-            MD5Digest = Convert.ToBase64String(md5), TagSet = headers.TagSet, WebsiteRedirectLocation = headers.WebsiteRedirect, DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
+            MD5Digest = Convert.ToBase64String(md5), TagSet = headers.TagSet, WebsiteRedirectLocation = headers.WebsiteRedirect,
+            StorageClass = headers.StorageClass is { } storageClass ? new S3StorageClass(storageClass) : null, DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
         };
         put.Headers.ContentLength = length;
         headers.ApplyTo(put.Headers, put.Metadata);

@@ -54,6 +54,11 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     [ValidateSet("Standard", "Bulk", "Expedited")]
     public string RestoreTier { get; set; } = "Standard";
 
+    /// <summary>The storage class every object is written in; without it, the backup's where MinIO has it.</summary>
+    [Parameter]
+    [ValidateSet("STANDARD", "REDUCED_REDUNDANCY")]
+    public string? StorageClass { get; set; }
+
     /// <summary>Run as a background job; Receive-Job returns the results, Stop-Job stops it.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -76,6 +81,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
             Overwrite = Overwrite, Concurrency = Concurrency, Filter = Filter,
             Remove = Remove, MaxDelete = MaxDelete, WhatIf = IsWhatIf(),
             RestoreArchived = RestoreArchived, RestoreDays = RestoreDays, RestoreTier = RestoreTier,
+            StorageClass = StorageClass?.ToUpperInvariant(),
         };
         _settings = new RestoreSettings(template,
             RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose());
