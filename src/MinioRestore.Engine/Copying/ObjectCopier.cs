@@ -28,9 +28,15 @@ internal sealed record CopyEnd(IAmazonS3 Client, IObjectStore Data, S3Endpoint E
 /// after every part was verified, and aborted otherwise. Every request with a body is retried
 /// here, from the source, since a streamed body cannot be rewound.
 /// </summary>
+/// <param name="storageClass">The class every object is written in (-StorageClass), or null to keep the backup's where the target has it.</param>
+/// <param name="onAttributeLost">Told, once per bucket and cause, that objects are copied without an attribute an end refused (tags).</param>
 internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
-    RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry)
+    RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry,
+    Action<RestoreException>? onAttributeLost = null, string? storageClass = null)
 {
+    private readonly ObjectTags _tags = new(source, target, onAttributeLost);
+    private readonly StorageClasses _classes = new(target, storageClass, onAttributeLost);
+
     /// <summary>S3's limit for one PUT.</summary>
     internal const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
 
@@ -63,12 +69,15 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         EnsureSameVersion(entry, read.Length, read.ETag);
         byte[]? md5 = read.ETagIsContentHash ? etag.Md5Bytes() : null;
 
+        var headers = await FromSource(_tags.AddAsync(entry.Key, read.Headers with { StorageClass = _classes.For(entry) }, cancel), entry.Key, cancel).ConfigureAwait(false);
+
         await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); });
         WriteAnswer written;
         try
         {
             // The backup's full-object checksum goes along: a target that knows checksums verifies the bytes by it.
-            written = await target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, md5, read.Headers, guard, cancel, read.Checksum).ConfigureAwait(false);
+            written = await _tags.WriteAsync(entry.Key, headers, () => _classes.WriteAsync(entry.Key, headers,
+                () => target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, md5, headers, guard, cancel, read.Checksum))).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (guard is not null && e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
         {
@@ -211,8 +220,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <returns>The composite ETag of the completed upload, or null when it was aborted for not matching.</returns>
     private async Task<ETag?> UploadAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel)
     {
-        var headers = ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString);
-        string uploadId = await RetryAsync(entry.Key, entry.Key, ct => target.Data.InitiateMultipartAsync(target.Bucket, entry.Key, headers, ct), cancel).ConfigureAwait(false);
+        var (uploadId, headers) = await RetryAsync(entry.Key, entry.Key, ct => InitiateAsync(entry, head, ct), cancel).ConfigureAwait(false);
 
         var sent = new long[1];
         void Counted(long n) { Interlocked.Add(ref sent[0], n); onBytes(n); }
@@ -253,12 +261,32 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 throw TargetChanged(entry.Key, e);
             }
             completed = true;
+            await RetryAsync(entry.Key, entry.Key, ct => _tags.AfterMultipartAsync(entry.Key, headers, ct), cancel).ConfigureAwait(false);
+            if (headers.Lock is { } locked)
+                await RetryAsync(entry.Key, entry.Key, ct => locked.AfterMultipartAsync(target.Client, target.Bucket, entry.Key, ct), cancel).ConfigureAwait(false);
             return composite;
         }
         finally
         {
             if (!completed) await AbortAsync(entry.Key, uploadId).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// CreateMultipartUpload with the source's headers and tags (asked again on each attempt: a
+    /// refusal of tags drops them), on the data path, so the header bytes travel as they came.
+    /// </summary>
+    private async Task<(string UploadId, ObjectHeaders Sent)> InitiateAsync(ObjectEntry entry, GetObjectMetadataResponse head, CancellationToken cancel)
+    {
+        var read = ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString) with
+        {
+            Lock = ObjectLock.Of(head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus),
+            WebsiteRedirect = head.WebsiteRedirectLocation,
+            StorageClass = _classes.For(entry),
+        };
+        var headers = await FromSource(_tags.AddAsync(entry.Key, read, cancel), entry.Key, cancel).ConfigureAwait(false);
+        return (await _tags.WriteAsync(entry.Key, headers, () => _classes.WriteAsync(entry.Key, headers,
+            () => target.Data.InitiateMultipartAsync(target.Bucket, entry.Key, headers, cancel))).ConfigureAwait(false), headers);
     }
 
     /// <returns>The MD5 of the part's bytes and the ETag the target gave the part.</returns>

@@ -135,11 +135,13 @@ internal sealed class RestoreEnds : IDisposable
         }
     }
 
-    public async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel)
+    /// <param name="withLock">The backup bucket's Object Lock, for the new bucket to have it too.</param>
+    public async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel, BucketLock? withLock = null)
     {
         try
         {
-            await Target.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancel).ConfigureAwait(false);
+            await Target.PutBucketAsync(new PutBucketRequest { BucketName = bucket, ObjectLockEnabledForBucket = withLock is not null }, cancel).ConfigureAwait(false);
+            if (withLock is not null) await withLock.ApplyAsync(Target, bucket, cancel).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
         {
@@ -198,10 +200,10 @@ internal sealed class RestoreEnds : IDisposable
 
     /// <summary>A copier between two buckets of these ends, on their connections and data paths.</summary>
     internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout,
-        Action<string, RestoreException, int>? onRetry) =>
+        Action<string, RestoreException, int>? onRetry, Action<RestoreException>? onAttributeLost = null, string? storageClass = null) =>
         new(new CopyEnd(Source, SourceData, SourceEndpoint, sourceBucket),
             new CopyEnd(Target, TargetData, TargetEndpoint, targetBucket),
-            retry, partConcurrency, idleTimeout, onRetry);
+            retry, partConcurrency, idleTimeout, onRetry, onAttributeLost, storageClass);
 
     public void Dispose()
     {

@@ -24,6 +24,8 @@ public static class ErrorIds
     /// <summary>The MinIO bucket vanished during the run (NoSuchBucket from the target).</summary>
     public const string TargetBucketNotFound = "TargetBucketNotFound";
     public const string TargetBucketCreateFailed = "TargetBucketCreateFailed";
+    /// <summary>The backup bucket has Object Lock and the existing target bucket has none; refused before anything is written.</summary>
+    public const string TargetBucketLacksObjectLock = "TargetBucketLacksObjectLock";
     public const string ListingFailed = "ListingFailed";
     public const string ListingOutOfOrder = "ListingOutOfOrder";
     public const string ObjectCopyFailed = "ObjectCopyFailed";
@@ -35,5 +37,11 @@ public static class ErrorIds
     public const string TargetObjectChanged = "TargetObjectChanged";
     public const string RemoveLimitExceeded = "RemoveLimitExceeded";
     public const string ObjectRemoveFailed = "ObjectRemoveFailed";
+    /// <summary>The backup object is in an archive storage class (GLACIER, DEEP_ARCHIVE) and not restored for reading (InvalidObjectState).</summary>
+    public const string ObjectArchived = "ObjectArchived";
+    /// <summary>A warning, once per bucket: an end refused object tags, so objects were restored without them.</summary>
+    public const string TagsNotCopied = "TagsNotCopied";
+    /// <summary>A warning, once per bucket: the target refused the backup's storage class, so objects were written in its default class.</summary>
+    public const string StorageClassNotKept = "StorageClassNotKept";
     public const string Unexpected = "UnexpectedError";
 }

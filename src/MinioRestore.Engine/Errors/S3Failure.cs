@@ -91,6 +91,11 @@ public static class S3Failure
                 return new(ErrorIds.CredentialsRejected, FailureKind.AuthenticationFailed,
                     $"The {at} rejected the request because this machine's clock differs too much from the server's (corrected from the server's time on retry; fix the clock with NTP if it persists).",
                     original, transient: true);
+            case "InvalidObjectState":
+                // A 403 too, but no permission problem: the object is in an archive tier.
+                return new(ErrorIds.ObjectArchived, FailureKind.Conflict,
+                    $"The {at} cannot give the object while {what}: it is archived (GLACIER or DEEP_ARCHIVE) and not restored for reading. " +
+                    "Run Start-MinioRestore with -RestoreArchived to request its restore, then run it again once it is restored.", original);
             case "AccessDenied" or "AllAccessDisabled":
                 return new(ErrorIds.AccessDenied, FailureKind.PermissionDenied,
                     $"The {at} denied access while {what}: access key '{endpoint.AccessKeyId}' lacks the permission. Grant it or use another credential.", original);

@@ -66,7 +66,7 @@ internal static class BucketLister
                 bool encoded = response.Encoding == EncodingType.Url;
                 var page = new List<ObjectEntry>(response.S3Objects?.Count ?? 0);
                 foreach (var o in response.S3Objects ?? [])
-                    page.Add(new ObjectEntry(encoded ? DecodeKey(o.Key) : o.Key, o.Size ?? 0, o.ETag ?? "", o.LastModified ?? default));
+                    page.Add(new ObjectEntry(encoded ? DecodeKey(o.Key) : o.Key, o.Size ?? 0, o.ETag ?? "", o.LastModified ?? default) { StorageClass = o.StorageClass?.Value });
                 if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
                 if (response.IsTruncated != true) break;
                 // Taking a cut-short listing for the whole bucket would let -Remove delete what the backup holds.

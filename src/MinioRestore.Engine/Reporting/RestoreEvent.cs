@@ -19,6 +19,16 @@ public enum RestoreEventKind
     /// <summary>Copied, but the source ETag is not a hash we could reproduce; only read == written was checked.</summary>
     CopiedUnverified,
     Retrying,
+    /// <summary>A backup object in an archive storage class that cannot be read yet (archived, or its restore pending); left for a later run.</summary>
+    Archived,
+    /// <summary>-RestoreArchived sent RestoreObject for an archived object.</summary>
+    ArchiveRestoreRequested,
+    /// <summary>-WhatIf with -RestoreArchived: an archived object whose restore would be requested.</summary>
+    WouldRequestArchiveRestore,
+    /// <summary>The end of a bucket with archived objects: how many, and what to do.</summary>
+    ArchivedSummary,
+    /// <summary>Once per bucket and cause: an end refused an attribute (tags), so the bucket's objects are restored without it.</summary>
+    AttributesNotCopied,
     ObjectFailed,
     /// <summary>The bucket's restore stopped early (e.g. a listing failed); objects copied so far stay.</summary>
     BucketFailed,
@@ -41,4 +51,7 @@ public sealed record RestoreEvent(RestoreEventKind Kind, string Bucket, string? 
 {
     /// <summary>For copies: how the object is (or would be) written, a copy of a missing object or an overwrite.</summary>
     public CopyAction? Action { get; init; }
+
+    /// <summary>For -WhatIf lines: what the operation does beyond its name, e.g. "with Object Lock, default retention COMPLIANCE ...".</summary>
+    public string? Detail { get; init; }
 }

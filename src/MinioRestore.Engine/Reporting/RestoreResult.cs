@@ -30,6 +30,12 @@ public sealed class RestoreResult
     /// are on the target, and Test-MinioRestore -Content compares their bytes.
     /// </summary>
     public long Unverified { get; init; }
+    /// <summary>
+    /// Backup objects in GLACIER or DEEP_ARCHIVE that could not be read yet (archived, or their
+    /// restore requested with -RestoreArchived and still pending); a later run copies them once
+    /// they are restored. They never fail the bucket and -Remove never removes their key.
+    /// </summary>
+    public long Archived { get; init; }
     /// <summary>Objects only on the target (within the filter); deleted only with -Remove.</summary>
     public long TargetOnly { get; init; }
     /// <summary>Target objects deleted because the backup lacks them (-Remove).</summary>

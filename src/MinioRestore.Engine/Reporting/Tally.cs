@@ -3,7 +3,7 @@ namespace MinioRestore.Engine.Reporting;
 /// <summary>A bucket's result counters, updated from the workers; the result is built from them.</summary>
 internal sealed class Tally
 {
-    private long _copied, _skipped, _conflicts, _failed, _unstorable, _unverified, _targetOnly, _bytes;
+    private long _copied, _skipped, _conflicts, _failed, _unstorable, _unverified, _targetOnly, _archived, _bytes;
     public long Copied => Interlocked.Read(ref _copied);
     public long Skipped => Interlocked.Read(ref _skipped);
     public long Conflicts => Interlocked.Read(ref _conflicts);
@@ -13,7 +13,10 @@ internal sealed class Tally
     public long TargetOnly => Interlocked.Read(ref _targetOnly);
     /// <summary>Objects skipped or copied whose identity with the backup could not be proven.</summary>
     public long Unverified => Interlocked.Read(ref _unverified);
+    /// <summary>Backup objects in an archive storage class, not readable yet: left for a later run.</summary>
+    public long Archived => Interlocked.Read(ref _archived);
     public long Bytes => Interlocked.Read(ref _bytes);
+    public void OnArchived() => Interlocked.Increment(ref _archived);
     public void OnCopied(long size, bool unverified = false)
     {
         Interlocked.Increment(ref _copied);

@@ -26,9 +26,11 @@ internal sealed class BucketRun
         Cancel = cancel;
         Copier = ends.Copier(sourceBucket, targetBucket, options.Retry, options.PartConcurrency, options.IdleTimeout,
             (what, failure, attempt) => Report(RestoreEventKind.Retrying, what,
-                $"Retrying '{what}' (attempt {attempt + 1}{(attempt < options.Retry.Attempts ? $" of {options.Retry.Attempts}" : $", for up to {options.Retry.Budget.TotalSeconds:0} s after the first failure")}): {failure.Message}", failure));
+                $"Retrying '{what}' (attempt {attempt + 1}{(attempt < options.Retry.Attempts ? $" of {options.Retry.Attempts}" : $", for up to {options.Retry.Budget.TotalSeconds:0} s after the first failure")}): {failure.Message}", failure),
+            failure => Report(RestoreEventKind.AttributesNotCopied, null, failure.Message, failure), options.StorageClass);
         Writer = TargetWriter.For(this);
         Removal = options.Remove ? new Removal(this) : null;
+        Archive = new ArchivedObjects(this);
     }
 
     public RestoreEnds Ends { get; }
@@ -40,12 +42,18 @@ internal sealed class BucketRun
     public Tally Tally { get; } = new();
     public ObjectCopier Copier { get; }
 
+    /// <summary>The backup bucket's Object Lock, or null; known once the buckets were checked.</summary>
+    public BucketLock? SourceLock { get; set; }
+
     /// <summary>Everything that changes the target goes through here; -WhatIf chose its kind.</summary>
     public TargetWriter Writer { get; }
 
     /// <summary>With -Remove: the target objects the backup lacks, and whether they may go.</summary>
     public Removal? Removal { get; }
     public CancellationToken Cancel { get; }
+
+    /// <summary>Backup objects in GLACIER or DEEP_ARCHIVE: copied once readable, else counted and left for a later run.</summary>
+    public ArchivedObjects Archive { get; }
 
     /// <summary>Counts and reports a decision that writes nothing: a skip (proven or not) or a conflict.</summary>
     public void Settle(string key, CopyDecision decision)
@@ -71,11 +79,17 @@ internal sealed class BucketRun
     }
 
     /// <summary>
-    /// The final decision for a planned copy: a <see cref="CopyAction.Check"/> is decided from both
-    /// objects' headers, and one that needs no write after all is settled here (null).
+    /// The final decision for a planned copy: an archived backup object that cannot be read yet is
+    /// left for a later run, a <see cref="CopyAction.Check"/> is decided from both objects'
+    /// headers, and one that needs no write after all is settled here (null).
     /// </summary>
     public async Task<CopyDecision?> ResolveAsync(PlannedCopy item, CancellationToken cancel)
     {
+        if (ArchivedObjects.IsArchived(item.Entry) && !await Archive.ReadableAsync(item.Entry, cancel).ConfigureAwait(false))
+        {
+            Progress.OnUnplanned(item.Entry.Size);
+            return null;
+        }
         if (item.Decision.Action != CopyAction.Check) return item.Decision;
         var facts = await Ends.FactsAsync(SourceBucket, TargetBucket, item.Entry.Key, item.Entry.VersionId, cancel).ConfigureAwait(false);
         var decision = CopyPlanner.Decide(item.Entry, item.Target, Options.Overwrite, facts);

@@ -42,6 +42,20 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     /// </summary>
     public Listing.PointInTime? AsOf { get; init; }
 
+    /// <summary>Send RestoreObject for backup objects in GLACIER or DEEP_ARCHIVE; a later run copies them once readable.</summary>
+    public bool RestoreArchived { get; init; }
+
+    /// <summary>With <see cref="RestoreArchived"/>: how many days the restored copy stays readable on the source.</summary>
+    public int RestoreDays { get; init; } = DefaultRestoreDays;
+
+    /// <summary>With <see cref="RestoreArchived"/>: Standard, Bulk or Expedited (Amazon's retrieval tiers).</summary>
+    public string RestoreTier { get; init; } = "Standard";
+
+    public const int DefaultRestoreDays = 7;
+
+    /// <summary>The storage class every object is written in (one of <see cref="Copying.StorageClasses.Known"/>); null keeps the backup's where the target has it.</summary>
+    public string? StorageClass { get; init; }
+
     /// <summary>Objects copied at once.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 

@@ -41,8 +41,15 @@ public sealed class Restorer : IDisposable
         // Everything that can stop the run is checked before anything is written.
         await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
         if (options.AsOf is not null) await Ends.EnsureSourceVersionedAsync(sourceBucket, cancel).ConfigureAwait(false);
+        var sourceLock = await BucketLock.ReadAsync(Ends.Source, sourceBucket, EndRole.Source, Ends.SourceEndpoint,
+            refused => run.Report(RestoreEventKind.AttributesNotCopied, null,
+                $"{refused.Message} The bucket is restored as one without Object Lock: no retention or legal hold is kept.", refused), cancel).ConfigureAwait(false);
         bool targetExists = await Ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
-        bool created = !targetExists && await run.Writer.CreateBucketAsync().ConfigureAwait(false);
+        if (targetExists && sourceLock is not null
+            && await BucketLock.ReadAsync(Ends.Target, targetBucket, EndRole.Target, Ends.TargetEndpoint, null, cancel).ConfigureAwait(false) is null)
+            throw BucketLock.TargetLacksLock(sourceBucket, targetBucket);
+        run.SourceLock = sourceLock;
+        bool created = !targetExists && await run.Writer.CreateBucketAsync(sourceLock).ConfigureAwait(false);
 
         var status = RestoreStatus.Succeeded;
         try
@@ -71,13 +78,14 @@ public sealed class Restorer : IDisposable
                 $"{tally.Unverified} object(s) in '{targetBucket}' are on the target, but their identity with the backup could not be proven " +
                 "(encrypted objects without a checksum to compare, or part layouts that could not be reproduced); -Verbose names each. " +
                 $"Test-MinioRestore -Bucket {sourceBucket} -TargetBucket {targetBucket} -Content compares their bytes.");
+        run.Archive.Summarize();
         long failed = tally.Failed + (run.Removal?.Failed ?? 0);
         if (status == RestoreStatus.Succeeded)
             status = run.Writer.Completed(anyFailure: failed > 0 || run.Removal is { Refused: true });
         return new RestoreResult
         {
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
-            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed, Unverified = tally.Unverified,
+            Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed, Unverified = tally.Unverified, Archived = tally.Archived,
             TargetOnly = tally.TargetOnly, Removed = run.Removal?.Removed ?? 0, RemovalSkippedReason = run.Removal?.SkippedReason,
             AsOf = options.AsOf?.Utc, Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
             SourceEndpoint = Ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),

@@ -2,6 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Ends;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
@@ -26,8 +27,8 @@ internal abstract class TargetWriter(BucketRun run)
 
     public static TargetWriter For(BucketRun run) => run.Options.WhatIf ? new DryRun(run) : new Live(run);
 
-    /// <summary>Creates the missing target bucket; true when it was created.</summary>
-    public abstract Task<bool> CreateBucketAsync();
+    /// <summary>Creates the missing target bucket, with the backup bucket's Object Lock if it has one; true when it was created.</summary>
+    public abstract Task<bool> CreateBucketAsync(BucketLock? withLock);
 
     /// <summary>Copies (or would copy) every planned object; failures are reported per object.</summary>
     public abstract Task CopyAllAsync(IAsyncEnumerable<PlannedCopy> planned);
@@ -55,10 +56,10 @@ internal abstract class TargetWriter(BucketRun run)
         /// <summary>The most keys one DeleteObjects request takes.</summary>
         private const int DeleteBatchSize = 1000;
 
-        public override async Task<bool> CreateBucketAsync()
+        public override async Task<bool> CreateBucketAsync(BucketLock? withLock)
         {
-            await Run.Ends.CreateTargetBucketAsync(Run.TargetBucket, Run.Cancel).ConfigureAwait(false);
-            Run.Report(RestoreEventKind.BucketCreated, null, $"Created bucket '{Run.TargetBucket}' on the {EndRole.Target}.");
+            await Run.Ends.CreateTargetBucketAsync(Run.TargetBucket, Run.Cancel, withLock).ConfigureAwait(false);
+            Run.Report(RestoreEventKind.BucketCreated, null, $"Created bucket '{Run.TargetBucket}' on the {EndRole.Target}{(withLock is null ? "" : $" with {withLock.Describe()}")}.");
             return true;
         }
 
@@ -189,9 +190,10 @@ internal abstract class TargetWriter(BucketRun run)
     /// <summary>-WhatIf: reports what would be written, in listing order, and writes nothing.</summary>
     private sealed class DryRun(BucketRun run) : TargetWriter(run)
     {
-        public override Task<bool> CreateBucketAsync()
+        public override Task<bool> CreateBucketAsync(BucketLock? withLock)
         {
-            Run.Report(RestoreEventKind.WouldCreateBucket, null, $"Create bucket '{Run.TargetBucket}' on the {EndRole.Target}");
+            Run.Reporter.Report(new(RestoreEventKind.WouldCreateBucket, Run.TargetBucket, null,
+                $"Create bucket '{Run.TargetBucket}' on the {EndRole.Target}{(withLock is null ? "" : $" with {withLock.Describe()}")}") { Detail = withLock is null ? null : $"with {withLock.Describe()}" });
             return Task.FromResult(false);
         }
 
@@ -204,9 +206,30 @@ internal abstract class TargetWriter(BucketRun run)
                 var entry = item.Entry;
                 // Counted as copied, so the result says what a real run would do.
                 Run.Tally.OnCopied(entry.Size);
-                Run.Report(RestoreEventKind.WouldCopy, entry.Key,
-                    $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{entry.Key}' ({Version(entry)}{entry.Size} bytes): {decision.Reason}",
-                    action: decision.Action);
+                string? compliance = await ComplianceAsync(entry.Key).ConfigureAwait(false);
+                Run.Reporter.Report(new(RestoreEventKind.WouldCopy, Run.TargetBucket, entry.Key,
+                    $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{entry.Key}' ({Version(entry)}{entry.Size} bytes){(compliance is null ? "" : " " + compliance)}: {decision.Reason}")
+                    { Action = decision.Action, Detail = compliance });
+            }
+        }
+
+        /// <summary>
+        /// From a backup bucket with Object Lock: the object's COMPLIANCE retention in words, since
+        /// nobody can shorten or remove it once it is written (one HEAD per object, in a dry run only).
+        /// </summary>
+        private async Task<string?> ComplianceAsync(string key)
+        {
+            if (Run.SourceLock is null) return null;
+            try
+            {
+                var head = await Run.Ends.Source.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Run.SourceBucket, Key = key }, Run.Cancel).ConfigureAwait(false);
+                return ObjectLock.Of(head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus) is { IsCompliance: true } locked
+                    ? $"with COMPLIANCE retention until {locked.RetainUntilText} (it cannot be shortened or removed, even by the owner)"
+                    : null;
+            }
+            catch (Exception e) when (!Run.Cancel.IsCancellationRequested)
+            {
+                throw S3Failure.Explain(e, EndRole.Source, Run.Ends.SourceEndpoint, $"reading the headers of '{key}'", ErrorIds.ObjectCopyFailed);
             }
         }
 

@@ -18,7 +18,12 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         if (range is { } r) request.ByteRange = new ByteRange(r.Offset, r.Offset + r.Length - 1);
         var response = await control.GetObjectAsync(request, cancel).ConfigureAwait(false);
         return new SourceObject(response.ResponseStream, response.ContentLength, ETag.Parse(response.ETag),
-            ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString), response,
+            ObjectHeaders.From(response.Headers, response.Metadata, response.ExpiresString) with
+            {
+                TagCount = response.TagCount,
+                WebsiteRedirect = response.WebsiteRedirectLocation,
+                Lock = Copying.ObjectLock.Of(response.ObjectLockMode, response.ObjectLockRetainUntilDate, response.ObjectLockLegalHoldStatus),
+            }, response,
             !EncryptedWithKeyElsewhere(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod),
             range is null && response.ChecksumType != ChecksumType.COMPOSITE ? FullObjectChecksum.From(name => name switch
             {
@@ -34,7 +39,8 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         var put = new PutObjectRequest
         {
             BucketName = bucket, Key = key, InputStream = body, AutoCloseStream = false, AutoResetStreamPosition = false,
-            MD5Digest = md5 is null ? null : Convert.ToBase64String(md5), DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
+            MD5Digest = md5 is null ? null : Convert.ToBase64String(md5), TagSet = headers.TagSet, WebsiteRedirectLocation = headers.WebsiteRedirect,
+            StorageClass = headers.StorageClass is { } storageClass ? new S3StorageClass(storageClass) : null, DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
         };
         if (guard is { } g)
         {
@@ -43,6 +49,7 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         }
         put.Headers.ContentLength = length;
         headers.ApplyTo(put.Headers, put.Metadata);
+        headers.Lock?.ApplyTo(put);
         switch (checksum?.Algorithm)
         {
             case "CRC64NVME": put.ChecksumCRC64NVME = checksum.Value; break;
@@ -62,8 +69,13 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
 
     public async Task<string> InitiateMultipartAsync(string bucket, string key, ObjectHeaders headers, CancellationToken cancel)
     {
-        var initiate = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
+        var initiate = new InitiateMultipartUploadRequest
+        {
+            BucketName = bucket, Key = key, TagSet = headers.TagSet, WebsiteRedirectLocation = headers.WebsiteRedirect,
+            StorageClass = headers.StorageClass is { } storageClass ? new S3StorageClass(storageClass) : null,
+        };
         headers.ApplyTo(initiate.Headers, initiate.Metadata);
+        headers.Lock?.ApplyTo(initiate);
         return (await control.InitiateMultipartUploadAsync(initiate, cancel).ConfigureAwait(false)).UploadId;
     }
 

@@ -53,6 +53,25 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     [Parameter]
     public DateTime? AsOf { get; set; }
 
+    /// <summary>Request the restore (RestoreObject) of backup objects in GLACIER or DEEP_ARCHIVE; a later run copies them once readable.</summary>
+    [Parameter]
+    public SwitchParameter RestoreArchived { get; set; }
+
+    /// <summary>With -RestoreArchived: days the restored copy stays readable on S3.</summary>
+    [Parameter]
+    [ValidateRange(1, 36500)]
+    public int RestoreDays { get; set; } = RestoreOptions.DefaultRestoreDays;
+
+    /// <summary>With -RestoreArchived: Amazon's retrieval tier.</summary>
+    [Parameter]
+    [ValidateSet("Standard", "Bulk", "Expedited")]
+    public string RestoreTier { get; set; } = "Standard";
+
+    /// <summary>The storage class every object is written in; without it, the backup's where MinIO has it.</summary>
+    [Parameter]
+    [ValidateSet("STANDARD", "REDUCED_REDUNDANCY")]
+    public string? StorageClass { get; set; }
+
     /// <summary>Run as a background job; Receive-Job returns the results, Stop-Job stops it.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -76,6 +95,8 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
             Remove = Remove, MaxDelete = MaxDelete, WhatIf = IsWhatIf(),
             Retry = RetryPolicy.Default.WithBudget(TimeSpan.FromSeconds(RetryTimeoutSec)),
             AsOf = AsOf is { } instant ? new PointInTime(instant) : null,
+            RestoreArchived = RestoreArchived, RestoreDays = RestoreDays, RestoreTier = RestoreTier,
+            StorageClass = StorageClass?.ToUpperInvariant(),
         };
         if (template.AsOf is { } asOf) WriteVerbose($"Restoring the backup as it was at {asOf} (each key's newest version at or before it).");
         _settings = new RestoreSettings(template,

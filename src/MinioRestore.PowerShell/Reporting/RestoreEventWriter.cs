@@ -23,17 +23,21 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
         {
             // Each unverified object is named in the verbose stream; the warning gives their number, once per bucket.
             case RestoreEventKind.Copied or RestoreEventKind.Skipped or RestoreEventKind.Retrying or RestoreEventKind.BucketCreated or RestoreEventKind.Removed
-                or RestoreEventKind.CopiedUnverified or RestoreEventKind.SkippedUnverified:
+                or RestoreEventKind.CopiedUnverified or RestoreEventKind.SkippedUnverified or RestoreEventKind.Archived or RestoreEventKind.ArchiveRestoreRequested:
                 if (verbose) output.WriteVerbose(e.Message);
                 break;
-            case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped:
+            case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped or RestoreEventKind.AttributesNotCopied
+                or RestoreEventKind.ArchivedSummary:
                 output.WriteWarning(e.Message);
                 break;
             case RestoreEventKind.WouldCreateBucket:
-                _ = output.ShouldProcessAsync($"MinIO bucket '{e.Bucket}'", "Create bucket");
+                _ = output.ShouldProcessAsync($"MinIO bucket '{e.Bucket}'", e.Detail is null ? "Create bucket" : $"Create bucket {e.Detail}");
                 break;
             case RestoreEventKind.WouldCopy:
-                _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), e.Action == CopyAction.Overwrite ? "Overwrite object" : "Copy object");
+                _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), (e.Action == CopyAction.Overwrite ? "Overwrite object" : "Copy object") + (e.Detail is null ? "" : $" {e.Detail}"));
+                break;
+            case RestoreEventKind.WouldRequestArchiveRestore:
+                _ = output.ShouldProcessAsync($"S3 object '{e.Key}'", "Request restore of archived object");
                 break;
             case RestoreEventKind.WouldRemove:
                 _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), "Remove object");

@@ -41,7 +41,10 @@ public sealed record Emulation(Emulation.Error? Answer = null, Func<string, stri
 /// <param name="Head">The request line and headers as sent.</param>
 public sealed record ProxiedRequest(int Sequence, string Method, string Target, long BodyLength, string Head = "")
 {
-    public bool HasHeader(string name) => Head.Split("\r\n").Any(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase));
+    public bool HasHeader(string name) => Header(name) is not null;
+
+    /// <summary>A request header's value, or null.</summary>
+    public string? Header(string name) => FaultProxy.Header(System.Text.Encoding.Latin1.GetBytes(Head), name);
 }
 
 /// <summary>

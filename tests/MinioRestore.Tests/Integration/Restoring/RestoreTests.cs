@@ -77,6 +77,26 @@ public sealed class RestoreTests(RgwPair rgw)
         await S3.AssertSameContentAsync(rgw.SourceS3, source, rgw.TargetS3, target);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Keeps_the_website_redirect_of_single_part_and_multipart_objects(bool viaSdk)
+    {
+        string source = RgwPair.NewBucket("redirect"), target = RgwPair.NewBucket("redirect-restored");
+        await S3.CreateBucketAsync(rgw.SourceS3, source);
+        await S3.PutAsync(rgw.SourceS3, source, "single", S3.RandomBytes(100, 1), r => r.WebsiteRedirectLocation = "/new/place.html");
+        await S3.PutMultipartAsync(rgw.SourceS3, source, "multi", S3.RandomBytes(6 * 1024 * 1024, 2), 5 * 1024 * 1024, r => r.WebsiteRedirectLocation = "https://example.org/moved");
+        await S3.PutAsync(rgw.SourceS3, source, "plain", S3.RandomBytes(100, 3));
+
+        using var restorer = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint, 16, viaSdk ? MinioRestore.Engine.Transport.DataPath.Sdk : MinioRestore.Engine.Transport.DataPath.Auto);
+        var result = await restorer.RestoreAsync(new RestoreOptions(source, target), new RecordingReporter(), null, default);
+
+        Assert.Equal(3, result.Copied);
+        Assert.Equal("/new/place.html", (await rgw.TargetS3.GetObjectMetadataAsync(target, "single")).WebsiteRedirectLocation);
+        Assert.Equal("https://example.org/moved", (await rgw.TargetS3.GetObjectMetadataAsync(target, "multi")).WebsiteRedirectLocation);
+        Assert.Null((await rgw.TargetS3.GetObjectMetadataAsync(target, "plain")).WebsiteRedirectLocation);
+    }
+
     [Fact]
     public async Task Non_ASCII_user_metadata_comes_back_byte_for_byte_on_the_single_part_and_multipart_paths()
     {
