@@ -14,6 +14,7 @@ using MinioRestore.Engine.Transport;
 // BenchTools raw-put ENDPOINT BUCKET COUNT SIZE             COUNT multipart objects of SIZE from memory, 16 MiB parts, 16 at once
 // BenchTools minio-put ENDPOINT BUCKET COUNT SIZE           the same objects through Minio 7.0.0's PutObjectAsync, all COUNT at once
 // BenchTools latency SOURCE TARGET BUCKET COUNT CONCURRENCY  small GETs, PUTs and GET+PUT copies: latency, plain handler vs the engine's
+// BenchTools versioning ENDPOINT BUCKET                     creates the bucket if need be and enables versioning (bench/versions.sh)
 // The AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables hold the keys of both ends.
 string accessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")!, secretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")!;
 S3Endpoint At(string url) => new(new Uri(url), "us-east-1", accessKey, secretKey);
@@ -30,12 +31,26 @@ return args switch
     ["minio-put", var endpoint, var bucket, var count, var size] => await MinioPutAsync(At(endpoint), bucket, int.Parse(count), long.Parse(size)),
     ["latency", var source, var target, var bucket, var count, var concurrency] =>
         await LatencyAsync(At(source), At(target), bucket, int.Parse(count), int.Parse(concurrency)),
+    ["versioning", var endpoint, var bucket] => await EnableVersioningAsync(At(endpoint), bucket),
     _ => Usage(),
 };
 
+async Task<int> EnableVersioningAsync(S3Endpoint endpoint, string bucket)
+{
+    using var s3 = S3ClientFactory.Create(endpoint, 4);
+    try { await s3.PutBucketAsync(bucket); }
+    catch (Amazon.S3.AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists") { }
+    await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+    {
+        BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = Amazon.S3.VersionStatus.Enabled },
+    });
+    Console.Error.WriteLine($"versioning enabled on {bucket}");
+    return 0;
+}
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE | minio-put ENDPOINT BUCKET COUNT SIZE | latency SOURCE TARGET BUCKET COUNT CONCURRENCY | raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY");
+    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE | minio-put ENDPOINT BUCKET COUNT SIZE | latency SOURCE TARGET BUCKET COUNT CONCURRENCY | raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY | versioning ENDPOINT BUCKET");
     return 2;
 }
 
