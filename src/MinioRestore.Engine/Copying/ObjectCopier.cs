@@ -69,7 +69,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         EnsureSameVersion(entry, read.Length, read.ETag);
         byte[]? md5 = read.ETagIsContentHash ? etag.Md5Bytes() : null;
 
-        var headers = await FromSource(_tags.AddAsync(entry.Key, read.Headers with { StorageClass = _classes.For(entry) }, cancel), entry.Key, cancel).ConfigureAwait(false);
+        var headers = await FromSource(_tags.AddAsync(entry.Key, read.Headers with { StorageClass = _classes.For(entry) }, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
 
         await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); });
         WriteAnswer written;
@@ -284,7 +284,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             WebsiteRedirect = head.WebsiteRedirectLocation,
             StorageClass = _classes.For(entry),
         };
-        var headers = await FromSource(_tags.AddAsync(entry.Key, read, cancel), entry.Key, cancel).ConfigureAwait(false);
+        var headers = await FromSource(_tags.AddAsync(entry.Key, read, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
         return (await _tags.WriteAsync(entry.Key, headers, () => _classes.WriteAsync(entry.Key, headers,
             () => target.Data.InitiateMultipartAsync(target.Bucket, entry.Key, headers, cancel))).ConfigureAwait(false), headers);
     }

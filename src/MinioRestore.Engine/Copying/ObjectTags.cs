@@ -17,12 +17,13 @@ internal sealed class ObjectTags(CopyEnd source, CopyEnd target, Action<RestoreE
 
     /// <summary><paramref name="headers"/> with the object's tags to write, if it has any and both ends take them.</summary>
     /// <param name="headers">What the source answered; a HEAD does not say how many tags there are, so then they are asked for.</param>
-    public async Task<ObjectHeaders> AddAsync(string key, ObjectHeaders headers, CancellationToken cancel)
+    /// <param name="versionId">The backup version being copied (-AsOf), whose tags are read; null for the latest.</param>
+    public async Task<ObjectHeaders> AddAsync(string key, ObjectHeaders headers, CancellationToken cancel, string? versionId = null)
     {
         if (headers.TagCount == 0 || Volatile.Read(ref _sourceRefuses) == 1 || Volatile.Read(ref _targetRefuses) == 1) return headers;
         try
         {
-            var answer = await source.Client.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = source.Bucket, Key = key }, cancel).ConfigureAwait(false);
+            var answer = await source.Client.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = source.Bucket, Key = key, VersionId = versionId }, cancel).ConfigureAwait(false);
             return headers with { Tags = answer.Tagging ?? [] };
         }
         catch (AmazonS3Exception e) when (IsRefusal(e) && !cancel.IsCancellationRequested)

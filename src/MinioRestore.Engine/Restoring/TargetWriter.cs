@@ -206,7 +206,7 @@ internal abstract class TargetWriter(BucketRun run)
                 var entry = item.Entry;
                 // Counted as copied, so the result says what a real run would do.
                 Run.Tally.OnCopied(entry.Size);
-                string? compliance = await ComplianceAsync(entry.Key).ConfigureAwait(false);
+                string? compliance = await ComplianceAsync(entry.Key, entry.VersionId).ConfigureAwait(false);
                 Run.Reporter.Report(new(RestoreEventKind.WouldCopy, Run.TargetBucket, entry.Key,
                     $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{entry.Key}' ({Version(entry)}{entry.Size} bytes){(compliance is null ? "" : " " + compliance)}: {decision.Reason}")
                     { Action = decision.Action, Detail = compliance });
@@ -217,12 +217,12 @@ internal abstract class TargetWriter(BucketRun run)
         /// From a backup bucket with Object Lock: the object's COMPLIANCE retention in words, since
         /// nobody can shorten or remove it once it is written (one HEAD per object, in a dry run only).
         /// </summary>
-        private async Task<string?> ComplianceAsync(string key)
+        private async Task<string?> ComplianceAsync(string key, string? versionId)
         {
             if (Run.SourceLock is null) return null;
             try
             {
-                var head = await Run.Ends.Source.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Run.SourceBucket, Key = key }, Run.Cancel).ConfigureAwait(false);
+                var head = await Run.Ends.Source.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Run.SourceBucket, Key = key, VersionId = versionId }, Run.Cancel).ConfigureAwait(false);
                 return ObjectLock.Of(head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus) is { IsCompliance: true } locked
                     ? $"with COMPLIANCE retention until {locked.RetainUntilText} (it cannot be shortened or removed, even by the owner)"
                     : null;
