@@ -247,7 +247,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 // Amazon S3 and MinIO honour the condition on completion; RGW 16 ignores it (measured),
                 // so the target is looked at first, which leaves a window of one request there.
                 // An upload of ours completed before (its answer lost) is no other writer's: this one is a duplicate.
-                if (await EnsureTargetAsExpectedAsync(entry.Key, g, composite, cancel).ConfigureAwait(false)) return composite;
+                if (await EnsureTargetAsExpectedAsync(entry.Key, g, composite, cancel).ConfigureAwait(false))
+                    return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
                 if (g.ExpectedETag is not null) complete.IfMatch = g.IfMatchValue;
                 else complete.IfNoneMatch = "*";
             }
@@ -257,19 +258,26 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             }
             catch (RestoreException e) when (guard is not null && (e.InnerException as AmazonS3Exception)?.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
             {
-                if (await TargetETagAsync(entry.Key, cancel).ConfigureAwait(false) is { } now && ETag.Parse(now) == composite) return composite;
+                if (await TargetETagAsync(entry.Key, cancel).ConfigureAwait(false) is { } now && ETag.Parse(now) == composite)
+                    return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
                 throw TargetChanged(entry.Key, e);
             }
             completed = true;
-            await RetryAsync(entry.Key, entry.Key, ct => _tags.AfterMultipartAsync(entry.Key, headers, ct), cancel).ConfigureAwait(false);
-            if (headers.Lock is { } locked)
-                await RetryAsync(entry.Key, entry.Key, ct => locked.AfterMultipartAsync(target.Client, target.Bucket, entry.Key, ct), cancel).ConfigureAwait(false);
-            return composite;
+            return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
         }
         finally
         {
             if (!completed) await AbortAsync(entry.Key, uploadId).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>What RGW 16 ignores on a multipart upload (tags, retention) is set once the object is complete.</summary>
+    private async Task<ETag> AfterCompleteAsync(string key, ObjectHeaders headers, ETag composite, CancellationToken cancel)
+    {
+        await RetryAsync(key, key, ct => _tags.AfterMultipartAsync(key, headers, ct), cancel).ConfigureAwait(false);
+        if (headers.Lock is { } locked)
+            await RetryAsync(key, key, ct => locked.AfterMultipartAsync(target.Client, target.Bucket, key, ct), cancel).ConfigureAwait(false);
+        return composite;
     }
 
     /// <summary>
