@@ -211,4 +211,30 @@ public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal((2L, 0L), (result.Copied, result.Failed));
         await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
     }
+
+    [Fact]
+    public async Task A_rerun_over_KMS_objects_whose_ETags_differ_from_the_target_s_counts_them_unverified_not_as_conflicts()
+    {
+        string bucket = RgwPair.NewBucket("kms-rerun");
+        await S3.SeedAsync(rgw.SourceS3, bucket, "a", "b");
+        await S3.CreateBucketAsync(rgw.TargetS3, bucket);
+        // What a restore of Amazon SSE-KMS objects leaves: the target's ETags (plaintext MD5s) differ from the backup's.
+        await S3.PutAsync(rgw.TargetS3, bucket, "a", S3.RandomBytes(1000, 90));
+        await S3.PutAsync(rgw.TargetS3, bucket, "b", S3.RandomBytes(1001, 91));
+        // Emulation of Amazon S3: a HEAD of an SSE-KMS object says so, so its ETag proves nothing either way.
+        using var source = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: r => ObjectRequest(r, bucket) && r.Method == "HEAD"
+            ? new Emulation(RewriteHead: head => WithHeader(head, "x-amz-server-side-encryption: aws:kms"))
+            : null);
+
+        var (result, reporter) = await RestoreAsync(bucket, bucket, source);
+
+        Assert.Equal(2, source.Emulated);
+        Assert.Equal((0L, 0L, 2L, 2L), (result.Copied, result.Conflicts, result.Skipped, result.Unverified));
+        Assert.Equal(2, reporter.Of(RestoreEventKind.SkippedUnverified).Count());
+        Assert.Single(reporter.Of(RestoreEventKind.UnverifiedSummary));
+
+        // Without the emulation the same MD5s are two content hashes that differ: conflicts.
+        var (plain, _) = await RestoreAsync(bucket, bucket, null);
+        Assert.Equal(2, plain.Conflicts);
+    }
 }
