@@ -262,6 +262,16 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                     return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
                 throw TargetChanged(entry.Key, e);
             }
+            catch (RestoreException e) when ((e.InnerException as AmazonS3Exception)?.ErrorCode == "NoSuchUpload")
+            {
+                // A completion of ours that landed with its answer lost (a gateway restarting): the retry finds no upload, the object is there.
+                if (await TargetETagAsync(entry.Key, cancel).ConfigureAwait(false) is { } now && ETag.Parse(now) == composite)
+                {
+                    completed = true;
+                    return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
+                }
+                throw;
+            }
             completed = true;
             return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
         }

@@ -97,6 +97,7 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
             result = await run;
         }
         output.WriteLine(result.ToString());
+        foreach (var failed in reporter.Of(RestoreEventKind.ObjectFailed)) output.WriteLine($"FAILED {failed.Message} <- {failed.Failure?.InnerException?.GetType().Name}");
 
         Assert.True(reporter.Of(RestoreEventKind.Retrying).Any(e => e.Failure?.ErrorId == MinioRestore.Engine.Errors.ErrorIds.EndpointUnreachable),
             "no retry saw the target down");
