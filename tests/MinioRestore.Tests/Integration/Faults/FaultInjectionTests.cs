@@ -39,7 +39,8 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
     }
 
     private static bool ObjectWrite(ProxiedRequest r) => r.Method == "PUT" && r.BodyLength != 0 && !r.Target.Contains("uploads");
-    private static bool ObjectRead(ProxiedRequest r) => r.Method == "GET" && !r.Target.Contains("list-type") && !r.Target.EndsWith('/');
+    // A GET of a key: not a listing, nor a bucket-level request such as GET /bucket/?object-lock.
+    private static bool ObjectRead(ProxiedRequest r) => r.Method == "GET" && !r.Target.Contains("list-type") && !r.Target.Split('?')[0].EndsWith('/');
 
     private async Task<(RestoreResult Result, RecordingReporter Reporter)> RestoreThroughAsync(
         string bucket, FaultProxy? sourceProxy, FaultProxy? targetProxy, TimeSpan? idle = null)
