@@ -39,7 +39,8 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
     }
 
     private static bool ObjectWrite(ProxiedRequest r) => r.Method == "PUT" && r.BodyLength != 0 && !r.Target.Contains("uploads");
-    private static bool ObjectRead(ProxiedRequest r) => r.Method == "GET" && !r.Target.Contains("list-type") && !r.Target.EndsWith('/');
+    // A GET of a key: not a listing, nor a bucket-level request such as GET /bucket/?object-lock.
+    private static bool ObjectRead(ProxiedRequest r) => r.Method == "GET" && !r.Target.Contains("list-type") && !r.Target.Split('?')[0].EndsWith('/');
 
     /// <param name="viaSdk">Copy on the SDK's data path, the one Amazon S3 sources take, instead of the lean HTTP one.</param>
     private async Task<(RestoreResult Result, RecordingReporter Reporter)> RestoreThroughAsync(
