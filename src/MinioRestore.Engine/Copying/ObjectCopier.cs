@@ -220,6 +220,21 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <returns>The composite ETag of the completed upload, or null when it was aborted for not matching.</returns>
     private async Task<ETag?> UploadAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel)
     {
+        try
+        {
+            return await UploadOnceAsync(entry, head, layout, mustMatch, guard, onBytes, cancel).ConfigureAwait(false);
+        }
+        catch (RestoreException e) when (e.IsTransient && !cancel.IsCancellationRequested)
+        {
+            // A gateway killed in the middle of an upload can leave that upload failing for good
+            // (RGW answers InternalError to it, measured) while new ones work: once, start afresh.
+            onRetry?.Invoke($"{entry.Key} (a new upload)", e, 1);
+            return await UploadOnceAsync(entry, head, layout, mustMatch, guard, onBytes, cancel).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ETag?> UploadOnceAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel)
+    {
         var (uploadId, headers) = await RetryAsync(entry.Key, entry.Key, ct => InitiateAsync(entry, head, ct), cancel).ConfigureAwait(false);
 
         var sent = new long[1];

@@ -183,7 +183,7 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
         int leftOpen = await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket);
         output.WriteLine($"{visible} of 3 objects restored when the process was killed; {leftOpen} incomplete upload(s) left (invisible; a process killed -9 cannot abort)");
         Assert.InRange(visible, 0, 2);
-        Assert.InRange(leftOpen, 1, 1);
+        Assert.InRange(leftOpen, 0, 1); // the kill may land just after a completion
 
         var rerun = await RerunAsync(bucket);
         Assert.Equal(3 - visible, rerun.Copied);
