@@ -271,21 +271,18 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             {
                 await RetryAsync(entry.Key, entry.Key, ct => target.Client.CompleteMultipartUploadAsync(complete, ct), cancel).ConfigureAwait(false);
             }
-            catch (RestoreException e) when (guard is not null && (e.InnerException as AmazonS3Exception)?.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+            catch (RestoreException e) when (e.InnerException is AmazonS3Exception answer
+                && ((guard is not null && answer.StatusCode == System.Net.HttpStatusCode.PreconditionFailed) || answer.ErrorCode == "NoSuchUpload"))
             {
-                if (await TargetETagAsync(entry.Key, cancel).ConfigureAwait(false) is { } now && ETag.Parse(now) == composite)
-                    return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
-                throw TargetChanged(entry.Key, e);
-            }
-            catch (RestoreException e) when ((e.InnerException as AmazonS3Exception)?.ErrorCode == "NoSuchUpload")
-            {
-                // A completion of ours that landed with its answer lost (a gateway restarting): the retry finds no upload, the object is there.
+                // A completion of ours that landed with its answer lost (a gateway restarting): the retry
+                // finds the condition false or no upload, and the object there is this upload's.
                 if (await TargetETagAsync(entry.Key, cancel).ConfigureAwait(false) is { } now && ETag.Parse(now) == composite)
                 {
-                    completed = true;
+                    completed = answer.ErrorCode == "NoSuchUpload"; // else this upload is still open: aborted below
                     return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
                 }
-                throw;
+                if (answer.ErrorCode == "NoSuchUpload") throw;
+                throw TargetChanged(entry.Key, e);
             }
             completed = true;
             return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);

@@ -175,20 +175,9 @@ internal sealed class RestoreEnds : IDisposable
             {
                 BucketName = bucket, Key = key, VersionId = versionId, ChecksumMode = ChecksumMode.ENABLED,
             }, cancel).ConfigureAwait(false);
-            var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
-            // Only full-object checksums compare across part layouts; composite ones end in "-N".
-            void Add(string algorithm, string? value)
-            {
-                if (!string.IsNullOrEmpty(value) && !value.Contains('-')) checksums[algorithm] = value;
-            }
-            if (head.ChecksumType != ChecksumType.COMPOSITE)
-            {
-                Add("CRC64NVME", head.ChecksumCRC64NVME);
-                Add("CRC32", head.ChecksumCRC32);
-                Add("CRC32C", head.ChecksumCRC32C);
-                Add("SHA1", head.ChecksumSHA1);
-                Add("SHA256", head.ChecksumSHA256);
-            }
+            // Only full-object checksums compare across part layouts (FullObjectChecksum).
+            var checksums = FullObjectChecksum.All(FullObjectChecksum.SdkHeaders(head.ChecksumType, head.ChecksumCRC64NVME, head.ChecksumCRC32,
+                head.ChecksumCRC32C, head.ChecksumSHA1, head.ChecksumSHA256)).ToDictionary(c => c.Algorithm, c => c.Value, StringComparer.Ordinal);
             bool customerKey = head.ServerSideEncryptionCustomerMethod is { } c && c != ServerSideEncryptionCustomerMethod.None;
             return new ObjectFacts(head.ServerSideEncryptionMethod?.Value, customerKey, checksums);
         }

@@ -67,17 +67,30 @@ internal sealed record FullObjectChecksum(string Algorithm, string Value)
 {
     public static readonly string[] Algorithms = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 
-    public string Header => "x-amz-checksum-" + Algorithm.ToLowerInvariant();
+    public string Header => HeaderOf(Algorithm);
 
     /// <summary>The first full-object checksum among the answer's headers, or null.</summary>
-    public static FullObjectChecksum? From(Func<string, string?> header)
+    public static FullObjectChecksum? From(Func<string, string?> header) => All(header).FirstOrDefault();
+
+    /// <summary>Every full-object checksum among the answer's headers.</summary>
+    public static IEnumerable<FullObjectChecksum> All(Func<string, string?> header)
     {
-        if (string.Equals(header("x-amz-checksum-type"), "COMPOSITE", StringComparison.OrdinalIgnoreCase)) return null;
+        if (string.Equals(header("x-amz-checksum-type"), "COMPOSITE", StringComparison.OrdinalIgnoreCase)) yield break;
         foreach (var algorithm in Algorithms)
-            if (header("x-amz-checksum-" + algorithm.ToLowerInvariant()) is { Length: > 0 } value && !value.Contains('-'))
-                return new(algorithm, value);
-        return null;
+            if (header(HeaderOf(algorithm)) is { Length: > 0 } value && !value.Contains('-'))
+                yield return new(algorithm, value);
     }
+
+    /// <summary>An SDK answer's checksums by header name (the SDK parses them into properties).</summary>
+    public static Func<string, string?> SdkHeaders(Amazon.S3.ChecksumType? type, string? crc64nvme, string? crc32, string? crc32c, string? sha1, string? sha256) =>
+        name => name switch
+        {
+            "x-amz-checksum-type" => type?.Value,
+            "x-amz-checksum-crc64nvme" => crc64nvme, "x-amz-checksum-crc32" => crc32, "x-amz-checksum-crc32c" => crc32c,
+            "x-amz-checksum-sha1" => sha1, "x-amz-checksum-sha256" => sha256, _ => null,
+        };
+
+    private static string HeaderOf(string algorithm) => "x-amz-checksum-" + algorithm.ToLowerInvariant();
 }
 
 /// <summary>

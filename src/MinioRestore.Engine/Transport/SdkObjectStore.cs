@@ -25,12 +25,8 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
                 Lock = Copying.ObjectLock.Of(response.ObjectLockMode, response.ObjectLockRetainUntilDate, response.ObjectLockLegalHoldStatus),
             }, response,
             !EncryptedWithKeyElsewhere(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod),
-            range is null && response.ChecksumType != ChecksumType.COMPOSITE ? FullObjectChecksum.From(name => name switch
-            {
-                "x-amz-checksum-crc64nvme" => response.ChecksumCRC64NVME, "x-amz-checksum-crc32" => response.ChecksumCRC32,
-                "x-amz-checksum-crc32c" => response.ChecksumCRC32C, "x-amz-checksum-sha1" => response.ChecksumSHA1,
-                "x-amz-checksum-sha256" => response.ChecksumSHA256, _ => null,
-            }) : null);
+            range is null ? FullObjectChecksum.From(FullObjectChecksum.SdkHeaders(response.ChecksumType, response.ChecksumCRC64NVME,
+                response.ChecksumCRC32, response.ChecksumCRC32C, response.ChecksumSHA1, response.ChecksumSHA256)) : null);
     }
 
     public async Task<WriteAnswer> PutAsync(string bucket, string key, Stream body, long length, byte[]? md5, ObjectHeaders headers, WriteGuard? guard, CancellationToken cancel,
@@ -59,11 +55,8 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
             case "SHA256": put.ChecksumSHA256 = checksum.Value; break;
         }
         var answer = await _uploads.PutObjectAsync(put, cancel).ConfigureAwait(false);
-        string? verified = checksum?.Algorithm switch
-        {
-            "CRC64NVME" => answer.ChecksumCRC64NVME, "CRC32" => answer.ChecksumCRC32, "CRC32C" => answer.ChecksumCRC32C,
-            "SHA1" => answer.ChecksumSHA1, "SHA256" => answer.ChecksumSHA256, _ => null,
-        };
+        string? verified = checksum is null ? null : FullObjectChecksum.SdkHeaders(answer.ChecksumType, answer.ChecksumCRC64NVME, answer.ChecksumCRC32,
+            answer.ChecksumCRC32C, answer.ChecksumSHA1, answer.ChecksumSHA256)(checksum.Header);
         return new(answer.ETag, EncryptedWithKeyElsewhere(answer.ServerSideEncryptionMethod, answer.ServerSideEncryptionCustomerMethod), verified);
     }
 
