@@ -8,6 +8,8 @@ public static class ErrorIds
     public const string InvalidBucketName = "InvalidBucketName";
     public const string InvalidServiceName = "InvalidServiceName";
     public const string InvalidFilter = "InvalidFilter";
+    /// <summary>A parameter that only means something with another one, given without it (e.g. -RestoreDays without -RestoreArchived).</summary>
+    public const string InvalidParameterCombination = "InvalidParameterCombination";
     public const string EndpointUnreachable = "EndpointUnreachable";
     public const string CredentialsRejected = "CredentialsRejected";
     public const string AccessDenied = "AccessDenied";

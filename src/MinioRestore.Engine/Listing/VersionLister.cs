@@ -40,7 +40,7 @@ internal static class VersionLister
                 foreach (var v in response.Versions ?? [])
                 {
                     lastListed = new ObjectEntry(encoded ? BucketLister.DecodeKey(v.Key) : v.Key, v.Size ?? 0, v.ETag ?? "",
-                        v.LastModified ?? default, string.IsNullOrEmpty(v.VersionId) ? "null" : v.VersionId);
+                        v.LastModified ?? default, string.IsNullOrEmpty(v.VersionId) ? "null" : v.VersionId) { StorageClass = v.StorageClass?.Value };
                     if (picker.Offer(lastListed, v.IsDeleteMarker == true) is { } chosen) page.Add(chosen);
                 }
                 bool more = response.IsTruncated == true;

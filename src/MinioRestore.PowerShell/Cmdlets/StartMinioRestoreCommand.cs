@@ -1,10 +1,12 @@
 using System.Management.Automation;
 using MinioRestore.Engine.Copying;
+using MinioRestore.Engine.Errors;
 using System.Management.Automation.Host;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
 using MinioRestore.Engine.Reporting;
 using MinioRestore.Engine.Restoring;
+using MinioRestore.PowerShell.Hosting;
 using MinioRestore.PowerShell.Reporting;
 
 namespace MinioRestore.PowerShell.Cmdlets;
@@ -87,6 +89,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
+        RefuseArchiveSettingsWithoutRestoreArchived();
         // -Confirm:$false is the user's answer in advance, like -Force; -Confirm asks per object instead.
         _confirmBound = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm);
         var template = new RestoreOptions(SourceBucket: "", TargetBucket: "")
@@ -102,6 +105,20 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         _settings = new RestoreSettings(template,
             RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose());
         _run = new RestoreRun(_settings, Output, ConfirmRemoval);
+    }
+
+    /// <summary>
+    /// -RestoreDays and -RestoreTier only shape the restore requests -RestoreArchived sends: given
+    /// alone they would be ignored, and the operator would wait for restores never requested.
+    /// </summary>
+    private void RefuseArchiveSettingsWithoutRestoreArchived()
+    {
+        if (RestoreArchived) return;
+        var alone = new[] { nameof(RestoreDays), nameof(RestoreTier) }.Where(MyInvocation.BoundParameters.ContainsKey).Select(p => "-" + p).ToList();
+        if (alone.Count == 0) return;
+        ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidParameterCombination, ErrorCategory.InvalidArgument,
+            $"{string.Join(" and ", alone)} only {(alone.Count == 1 ? "applies" : "apply")} with -RestoreArchived, which requests the restore of archived (GLACIER, DEEP_ARCHIVE) backup objects. " +
+            "Add -RestoreArchived to request those restores, or leave out " + string.Join(" and ", alone) + ". Nothing was written.", null));
     }
 
     protected override void WriteBucketError(ErrorRecord record)

@@ -67,6 +67,22 @@ public sealed class BadInputTests(RgwPair rgw) : IDisposable
         Assert.False(await S3.BucketExistsAsync(rgw.TargetS3, bucket));
     }
 
+    [Theory]
+    [InlineData("-RestoreDays 3", "-RestoreDays only applies")]
+    [InlineData("-RestoreTier Bulk", "-RestoreTier only applies")]
+    [InlineData("-RestoreTier Bulk -RestoreDays 3", "-RestoreDays and -RestoreTier")]
+    public async Task Archive_restore_settings_without_RestoreArchived_are_refused_before_anything_is_written(string settings, string named)
+    {
+        string bucket = RgwPair.NewBucket("bad-archive");
+        await S3.SeedAsync(rgw.SourceS3, bucket, "k");
+
+        var run = _ps.Run($"{Register} | Start-MinioRestore -Bucket {bucket} {settings}", rgw.ScriptVariables());
+
+        AssertError(run.TerminatingRecord, ErrorIds.InvalidParameterCombination, ErrorCategory.InvalidArgument, named, "-RestoreArchived");
+        Assert.Empty(run.Output);
+        Assert.False(await S3.BucketExistsAsync(rgw.TargetS3, bucket));
+    }
+
     [Fact]
     public void A_negative_MaxDelete_is_refused_by_name()
     {

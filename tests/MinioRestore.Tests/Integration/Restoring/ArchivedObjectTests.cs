@@ -32,30 +32,40 @@ public sealed class ArchivedObjectTests(RgwPair rgw, ITestOutputHelper output)
         public ConcurrentQueue<string> RestoreRequests { get; } = new();
         public int RefusedReads;
 
+        /// <summary>The version id each HEAD and restore request named ("" for none), per key.</summary>
+        public ConcurrentQueue<(string Method, string Key, string VersionId)> VersionsNamed { get; } = new();
+
         public Emulation? Answer(ProxiedRequest r)
         {
             string path = r.Target.Split('?')[0];
             string query = r.Target.Contains('?') ? r.Target[(r.Target.IndexOf('?') + 1)..] : "";
-            if (r.Method == "GET" && path == $"/{bucket}/" && query.Contains("list-type=2"))
-                return new Emulation(RewriteBody: xml => Regex.Replace(xml, "<Contents>.*?</Contents>", m =>
+            var parameters = query.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
+                .ToDictionary(p => p[0], p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : "", StringComparer.Ordinal);
+            // Both listings say the class: ListObjectsV2 in <Contents>, ListObjectVersions in each <Version>.
+            if (r.Method == "GET" && path == $"/{bucket}/" && (parameters.ContainsKey("list-type") || parameters.ContainsKey("versions")))
+                return new Emulation(RewriteBody: xml => Regex.Replace(xml, "<(Contents|Version)>.*?</(Contents|Version)>", m =>
                 {
-                    string key = Regex.Match(m.Value, "<Key>(.*?)</Key>").Groups[1].Value;
+                    string key = Uri.UnescapeDataString(Regex.Match(m.Value, "<Key>(.*?)</Key>").Groups[1].Value);
                     return classes.TryGetValue(key, out var cls) ? m.Value.Replace("<StorageClass>STANDARD</StorageClass>", $"<StorageClass>{cls}</StorageClass>") : m.Value;
                 }, RegexOptions.Singleline));
             string key = path.StartsWith($"/{bucket}/") ? Uri.UnescapeDataString(path[(bucket.Length + 2)..]) : "";
             if (!classes.ContainsKey(key)) return null;
             string state = Restore.GetValueOrDefault(key, "");
-            if (r.Method == "POST" && query == "restore")
+            string versionId = parameters.GetValueOrDefault("versionId", "");
+            if (r.Method == "POST" && parameters.ContainsKey("restore"))
             {
+                VersionsNamed.Enqueue((r.Method, key, versionId));
                 RestoreRequests.Enqueue(key);
                 Restore.TryAdd(key, "ongoing");
                 return new Emulation(new Emulation.Error(202, "Accepted", "")); // S3 answers 202 to a first restore request
             }
-            if (r.Method == "GET" && query.Length == 0 && state != "ready")
+            // A read of the object (the latest or a named version; not its tags) is refused until it is restored.
+            if (r.Method == "GET" && parameters.Keys.All(p => p == "versionId") && state != "ready")
             {
                 Interlocked.Increment(ref RefusedReads);
                 return new Emulation(new Emulation.Error(403, "InvalidObjectState", "The operation is not valid for the object's storage class"));
             }
+            if (r.Method == "HEAD") VersionsNamed.Enqueue((r.Method, key, versionId));
             if (r.Method == "HEAD")
                 return new Emulation(RewriteHead: head => WithHeaders(head, $"x-amz-storage-class: {classes[key]}",
                     state switch
@@ -151,6 +161,34 @@ public sealed class ArchivedObjectTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(1, result.Archived);
         Assert.Equal(1, result.Removed);
         Assert.Equal(["cold", "hot"], await S3.KeysAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
+    public async Task Under_AsOf_the_archived_version_of_that_instant_is_the_one_asked_about_restored_and_copied()
+    {
+        string bucket = RgwPair.NewBucket("archive-asof");
+        await S3Versions.CreateVersionedBucketAsync(rgw.SourceS3, bucket);
+        byte[] then = S3.RandomBytes(300, 31), later = S3.RandomBytes(400, 32);
+        await S3.PutAsync(rgw.SourceS3, bucket, "cold", then);
+        var instant = await S3Versions.InstantAfterAllAsync(rgw.SourceS3, bucket);
+        await S3.PutAsync(rgw.SourceS3, bucket, "cold", later);
+        string thenVersion = (await rgw.SourceS3.ListVersionsAsync(new Amazon.S3.Model.ListVersionsRequest { BucketName = bucket }))
+            .Versions.Single(v => v.IsLatest != true).VersionId;
+        var archive = new ArchiveEmulation(bucket, new Dictionary<string, string> { ["cold"] = "GLACIER" });
+        using var proxy = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: archive.Answer);
+        Func<RestoreOptions, RestoreOptions> asOf = o => o with { AsOf = new Engine.Listing.PointInTime(instant), RestoreArchived = true };
+
+        var (first, _) = await RestoreAsync(proxy, bucket, asOf);
+        Assert.Equal(1, first.Archived);
+        Assert.Equal(0, archive.RefusedReads);
+        // The restore state was read, and the restore requested, of the version at the instant, not of the latest.
+        Assert.Equal([("HEAD", "cold", thenVersion), ("POST", "cold", thenVersion)], archive.VersionsNamed.ToArray());
+
+        archive.Restore["cold"] = "ready";
+        var (second, _) = await RestoreAsync(proxy, bucket, asOf);
+        Assert.Equal(1, second.Copied);
+        Assert.Equal(0, second.Archived);
+        Assert.Equal(then, await S3.ReadAsync(rgw.TargetS3, bucket, "cold"));
     }
 
     [Fact]
