@@ -20,7 +20,11 @@
     stopped or did not verify: see the reports and the errors above them; 2 the run stopped: an
     endpoint, credential or parameter was refused, a connection was lost (the reports, if any, hold
     the buckets finished before), or the service has no backup bucket. After 1 or 2, fix the cause
-    and run the same command again: it copies only what is still missing.
+    and run the same command again: it copies only what is still missing. 3 every bucket restored
+    except archived objects (GLACIER, DEEP_ARCHIVE) that cannot be read yet: with -RestoreArchived
+    their restore was requested (or is under way); run the same command again once they are
+    readable (Standard tier: hours, Bulk: up to two days) until it exits 0. Buckets with such
+    objects are not verified until then (Verified is empty in the reports).
 
 .PARAMETER ServiceName
     The service whose backup to restore: every S3 bucket named <ServiceName>-<bucket>.
@@ -60,6 +64,19 @@
     versioned backup buckets: per key the newest version at or before it. A time without an offset
     is local time; add Z or an offset for UTC. With -Verify, the check compares with that state.
 
+.PARAMETER RestoreArchived
+    Request the restore of archived backup objects (GLACIER, DEEP_ARCHIVE), which cannot be read
+    until Amazon S3 restores them, and copy those already readable. The run exits 3 while any is
+    pending; run it again later. Without it, archived objects are only counted (and exit 3 too).
+
+.PARAMETER RestoreTier
+    With -RestoreArchived: Amazon's retrieval tier, Standard (hours, the default), Bulk (cheapest,
+    up to two days) or Expedited (minutes, GLACIER only).
+
+.PARAMETER RestoreDays
+    With -RestoreArchived: days the restored copies stay readable on S3 (default 7), long enough for
+    the later run.
+
 .PARAMETER Verify
     After the restore, compare each restored bucket with its backup (Test-MinioRestore) and report
     Verified = True/False per bucket.
@@ -79,6 +96,14 @@
     ./Restore-Service.ps1 -ServiceName minio-prod -AsOf '2026-11-30T02:00Z' -Overwrite -Verify
 
     Puts every bucket back to its state at 02:00 UTC on 30 November (the backup buckets are versioned).
+
+.EXAMPLE
+    ./Restore-Service.ps1 -ServiceName minio-prod -RestoreArchived -RestoreTier Bulk -Verify; $LASTEXITCODE
+
+    Step one of a backup whose old objects moved to GLACIER: copies what is readable, requests the
+    restore of the rest and exits 3. Run the same line again after the tier's delay: it copies the
+    objects restored by then, verifies the buckets that are complete, and exits 0 when nothing is
+    pending (3 again while some still are).
 
 .EXAMPLE
     ./Restore-Service.ps1 -ServiceName minio-prod -S3Endpoint https://s3.eu.example.net -S3Credential (Get-Credential) -MinioEndpoint https://minio.example:9000 -MinioCredential (Get-Credential) -WhatIf
@@ -116,6 +141,11 @@ param(
     [string] $OutputDirectory = '.',
     [switch] $Overwrite,
     [datetime] $AsOf,
+    [switch] $RestoreArchived,
+    [ValidateSet('Standard', 'Bulk', 'Expedited')]
+    [string] $RestoreTier,
+    [ValidateRange(1, 36500)]
+    [int] $RestoreDays,
     [switch] $Verify,
     [switch] $VerifyContent,
 
@@ -142,6 +172,11 @@ if ($MinioCaBundle) { $register.MinioCaBundle = $MinioCaBundle }
 
 $restore = @{ ServiceName = $ServiceName; Overwrite = $Overwrite }
 if ($Concurrency) { $restore.Concurrency = $Concurrency }
+if ($RestoreArchived) {
+    $restore.RestoreArchived = $true
+    if ($RestoreTier) { $restore.RestoreTier = $RestoreTier }
+    if ($RestoreDays) { $restore.RestoreDays = $RestoreDays }
+}
 $pointInTime = @{}
 if ($PSBoundParameters.ContainsKey('AsOf')) { $pointInTime.AsOf = $AsOf }
 
@@ -171,7 +206,8 @@ if ($results.Count -eq 0) {
 
 $verified = @{}
 if ($Verify -and -not $stoppedBy) {
-    foreach ($result in $results) {
+    # A bucket with archived objects still pending is incomplete by design: verified once they are copied.
+    foreach ($result in $results | Where-Object Archived -eq 0) {
         $verified[$result.SourceBucket] = [bool](Test-MinioRestore -Clients $clients -Bucket $result.SourceBucket -TargetBucket $result.TargetBucket @pointInTime -Content:$VerifyContent -Quiet -ErrorVariable +restoreErrors)
     }
 }
@@ -191,7 +227,17 @@ $report | Export-Csv -Path "$name.csv" -NoTypeInformation -Encoding utf8
 $results
 $failed = @($results | Where-Object Status -ne 'Succeeded')
 $unverified = @($verified.GetEnumerator() | Where-Object Value -ne $true)
-Write-Host ("{0} bucket(s) of service '{1}': {2} failed, {3} did not verify, {4} error(s){5}. Reports: {6}.json, {6}.csv" -f
-    $results.Count, $ServiceName, $failed.Count, $unverified.Count, $restoreErrors.Count, ($stoppedBy ? '; the run stopped early' : ''), $name)
+$archived = ($results | Measure-Object -Property Archived -Sum).Sum
+Write-Host ("{0} bucket(s) of service '{1}': {2} failed, {3} did not verify, {4} error(s), {5} archived object(s) pending{6}. Reports: {7}.json, {7}.csv" -f
+    $results.Count, $ServiceName, $failed.Count, $unverified.Count, $restoreErrors.Count, $archived, ($stoppedBy ? '; the run stopped early' : ''), $name)
 if ($stoppedBy) { exit 2 }
-exit ($failed.Count + $unverified.Count + $restoreErrors.Count -gt 0 ? 1 : 0)
+if ($failed.Count + $unverified.Count + $restoreErrors.Count -gt 0) { exit 1 }
+if ($archived -gt 0) {
+    if ($RestoreArchived) {
+        Write-Host 'Archived objects are pending restore on S3: run the same command again once they are readable (Standard tier: hours, Bulk: up to two days).'
+    } else {
+        Write-Host 'Archived objects were not copied: run again with -RestoreArchived to request their restore, then again once they are readable.'
+    }
+    exit 3
+}
+exit 0

@@ -192,6 +192,50 @@ public sealed class ArchivedObjectTests(RgwPair rgw, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_runbooks_two_steps_exit_3_while_archived_objects_are_pending_then_0_once_they_are_copied_and_verified()
+    {
+        string part = RgwPair.NewBucket("pending"), service = RgwPair.NewBucket("archsvc").Replace("-", "");
+        string bucket = $"{service}-{part}";
+        await S3.SeedAsync(rgw.SourceS3, bucket, "hot", "cold");
+        var archive = new ArchiveEmulation(bucket, new Dictionary<string, string> { ["cold"] = "GLACIER" });
+        using var proxy = new FaultProxy(rgw.Source.Endpoint, _ => Fault.None, emulate: archive.Answer);
+        using var reports = new TempFolder();
+        // The runbook as a Job runs it, in pwsh: S3 keys in AWS_*, MinIO as an mc alias.
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = RgwPair.SourceAccessKey, ["AWS_SECRET_ACCESS_KEY"] = RgwPair.SourceSecretKey,
+            ["MC_HOST_minio"] = rgw.Target.Endpoint.ToString().Replace("http://", $"http://{RgwPair.TargetAccessKey}:{RgwPair.TargetSecretKey}@"),
+        };
+        Pwsh.Run RunBook() => Pwsh.File(Path.Combine(Repo.Root, "examples", "Restore-Service.ps1"),
+            ["-ServiceName", service, "-S3Endpoint", proxy.Endpoint.ToString(), "-OutputDirectory", reports.Path, "-RestoreArchived", "-RestoreTier", "Bulk", "-Verify"], environment);
+
+        // Step one: the readable object is copied, the archived one's restore requested; exit 3, nothing verified yet.
+        var first = RunBook();
+        output.WriteLine(first.Output);
+        Assert.Equal(3, first.ExitCode);
+        Assert.Equal(["cold"], archive.RestoreRequests);
+        Assert.Contains("1 archived object(s) pending", first.Output);
+        Assert.Contains("run the same command again", first.Output);
+        Assert.Equal(["hot"], await S3.KeysAsync(rgw.TargetS3, part));
+        using (var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(reports.Path, "*.json")))))
+        {
+            var row = Assert.Single(report.RootElement.EnumerateArray());
+            Assert.Equal(1, row.GetProperty("Archived").GetInt64());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, row.GetProperty("Verified").ValueKind);
+        }
+        SecretScan.AssertNoSecret(first.Output, RgwPair.SourceSecretKey, RgwPair.TargetSecretKey);
+
+        // Step two, once S3 has restored it: the same command copies it, verifies the bucket and exits 0.
+        archive.Restore["cold"] = "ready";
+        var second = RunBook();
+        output.WriteLine(second.Output);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("0 did not verify, 0 error(s), 0 archived object(s) pending", second.Output);
+        Assert.Single(archive.RestoreRequests);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, part);
+    }
+
+    [Fact]
     public async Task InvalidObjectState_is_its_own_error_not_a_permission_problem()
     {
         string bucket = RgwPair.NewBucket("archive-unlisted");
