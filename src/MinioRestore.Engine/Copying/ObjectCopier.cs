@@ -308,12 +308,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// </summary>
     private async Task<(string UploadId, ObjectHeaders Sent)> InitiateAsync(ObjectEntry entry, GetObjectMetadataResponse head, CancellationToken cancel)
     {
-        var read = ObjectHeaders.From(head.Headers, head.Metadata, head.ExpiresString) with
-        {
-            Lock = ObjectLock.Of(head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus),
-            WebsiteRedirect = head.WebsiteRedirectLocation,
-            StorageClass = _classes.For(entry),
-        };
+        var read = ObjectHeaders.From(head) with { StorageClass = _classes.For(entry) };
         var headers = await FromSource(_tags.AddAsync(entry.Key, read, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
         return (await _tags.WriteAsync(entry.Key, headers, () => _classes.WriteAsync(entry.Key, headers,
             () => target.Data.InitiateMultipartAsync(target.Bucket, entry.Key, headers, cancel))).ConfigureAwait(false), headers);

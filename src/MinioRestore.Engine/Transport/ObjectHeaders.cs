@@ -31,6 +31,14 @@ internal sealed record ObjectHeaders(
             headers.CacheControl, expires, metadata.Keys.Select(k => KeyValuePair.Create(k, metadata[k])).ToList())
         { TagCount = TagCountOf(headers[TagCountHeader]) };
 
+    /// <summary>A HEAD answer's headers, metadata, Object Lock and website redirect (no tags: a HEAD does not count them; no storage class to write).</summary>
+    public static ObjectHeaders From(GetObjectMetadataResponse head) =>
+        From(head.Headers, head.Metadata, head.ExpiresString) with
+        {
+            Lock = Copying.ObjectLock.Of(head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus),
+            WebsiteRedirect = head.WebsiteRedirectLocation,
+        };
+
     /// <summary>The headers of a GET answer as the server sent them, byte for byte (no tag count: no tags).</summary>
     public static ObjectHeaders From(HttpResponseMessage response)
     {

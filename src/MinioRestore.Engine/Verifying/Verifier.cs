@@ -22,6 +22,8 @@ public enum DifferenceKind
     Extra,
     /// <summary>On both with the same size, but nothing short of reading them proves the content equal (encrypted, unreproducible part layout); -Content reads them.</summary>
     Unverified,
+    /// <summary>The same content, but other headers, metadata, tags or Object Lock settings (only with -Attributes).</summary>
+    Attributes,
 }
 
 /// <summary>One object that is not the same on both ends. Flat, for CSV/JSON export.</summary>
@@ -41,15 +43,20 @@ public sealed class VerifyResult
     public long Extra { get; init; }
     /// <summary>Pairs of the same size whose identity the listings and headers cannot prove (only without -Content).</summary>
     public long Unverified { get; init; }
+    /// <summary>Pairs of the same content whose headers, metadata, tags or Object Lock settings differ (only with -Attributes).</summary>
+    public long AttributesDifferent { get; init; }
     /// <summary>True when the bytes of every object on both ends were read and hashed.</summary>
     public bool ContentCompared { get; init; }
+    /// <summary>True when headers, metadata, tags and Object Lock settings were compared too (-Attributes).</summary>
+    public bool AttributesCompared { get; init; }
     public TimeSpan Duration { get; init; }
 
-    /// <summary>Every backup object is on the target with the same content, proven (an unverified pair is not).</summary>
-    public bool Restored => Missing == 0 && Different == 0 && Unverified == 0;
+    /// <summary>Every backup object is on the target with the same content, proven (an unverified pair is not), and with -Attributes the same attributes.</summary>
+    public bool Restored => Missing == 0 && Different == 0 && Unverified == 0 && AttributesDifferent == 0;
 
     public override string ToString() =>
-        $"{SourceBucket} -> {TargetBucket}: {Matching} of {Compared} match, {Missing} missing, {Different} different, {Unverified} unverified, {Extra} extra";
+        $"{SourceBucket} -> {TargetBucket}: {Matching} of {Compared} match, {Missing} missing, {Different} different, {Unverified} unverified, {Extra} extra" +
+        (AttributesCompared ? $", {AttributesDifferent} with other attributes" : "");
 }
 
 /// <summary>
@@ -68,8 +75,10 @@ public sealed class Verifier : IDisposable
 
     /// <param name="filter">Compare only these objects (as a filtered restore copied them); null compares all.</param>
     /// <param name="asOf">Compare with the backup as it was at this instant (as -AsOf restored it); null: as it is now.</param>
+    /// <param name="attributes">Compare each matching pair's headers, metadata, tags and Object Lock settings too (a HEAD and a tag read per object on each end).</param>
     public async Task<VerifyResult> VerifyAsync(string sourceBucket, string targetBucket, bool content, int concurrency,
-        Action<ObjectDifference> onDifference, RestoreProgress? progress, CancellationToken cancel, ObjectFilter? filter = null, PointInTime? asOf = null)
+        Action<ObjectDifference> onDifference, RestoreProgress? progress, CancellationToken cancel, ObjectFilter? filter = null, PointInTime? asOf = null,
+        bool attributes = false)
     {
         progress ??= new RestoreProgress();
         var clock = Stopwatch.StartNew();
@@ -79,7 +88,7 @@ public sealed class Verifier : IDisposable
         if (asOf is not null) await _ends.EnsureSourceVersionedAsync(sourceBucket, cancel).ConfigureAwait(false);
         bool targetExists = await _ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
 
-        long compared = 0, matching = 0, missing = 0, different = 0, extra = 0, unverified = 0;
+        long compared = 0, matching = 0, missing = 0, different = 0, extra = 0, unverified = 0, otherAttributes = 0;
         void Report(MergedEntry pair, DifferenceKind kind, string reason)
         {
             switch (kind)
@@ -87,20 +96,33 @@ public sealed class Verifier : IDisposable
                 case DifferenceKind.Missing: Interlocked.Increment(ref missing); break;
                 case DifferenceKind.Different: Interlocked.Increment(ref different); break;
                 case DifferenceKind.Unverified: Interlocked.Increment(ref unverified); break;
+                case DifferenceKind.Attributes: Interlocked.Increment(ref otherAttributes); break;
                 default: Interlocked.Increment(ref extra); break;
             }
             onDifference(new ObjectDifference(sourceBucket, targetBucket, pair.Key, kind, pair.Source?.Size, pair.Target?.Size,
                 pair.Source is null ? null : ETag.Parse(pair.Source.ETag).Value, pair.Target is null ? null : ETag.Parse(pair.Target.ETag).Value, reason));
         }
-        // The same rules as the restore's: only evidence makes two objects identical.
-        void Judge(MergedEntry pair, CopyDecision decision)
+        // The same rules as the restore's: only evidence makes two objects identical. False: reported as a difference.
+        bool Same(MergedEntry pair, CopyDecision decision)
         {
             switch (decision.Action)
             {
-                case CopyAction.Conflict: Report(pair, DifferenceKind.Different, decision.Reason); break;
-                case CopyAction.SkipUnverified: Report(pair, DifferenceKind.Unverified, decision.Reason + "; -Content reads both"); break;
-                default: Interlocked.Increment(ref matching); break;
+                case CopyAction.Conflict: Report(pair, DifferenceKind.Different, decision.Reason); return false;
+                case CopyAction.SkipUnverified: Report(pair, DifferenceKind.Unverified, decision.Reason + "; -Content reads both"); return false;
+                default: return true;
             }
+        }
+        // A pair of the same content matches, unless -Attributes finds other attributes.
+        async Task MatchedAsync(MergedEntry pair, CancellationToken ct)
+        {
+            if (attributes)
+            {
+                var read = await Task.WhenAll(
+                    AttributeComparison.ReadAsync(_ends.Source, _ends.SourceEndpoint, EndRole.Source, sourceBucket, pair.Key, pair.Source!.VersionId, ct),
+                    AttributeComparison.ReadAsync(_ends.Target, _ends.TargetEndpoint, EndRole.Target, targetBucket, pair.Key, null, ct)).ConfigureAwait(false);
+                if (AttributeComparison.Differences(read[0], read[1]) is { } reason) { Report(pair, DifferenceKind.Attributes, reason); return; }
+            }
+            Interlocked.Increment(ref matching);
         }
 
         // The listing merge decides everything it can; pairs whose headers (a check) or bytes (-Content) must be read go on.
@@ -120,7 +142,11 @@ public sealed class Verifier : IDisposable
                 bool read = content && pair.Source.Size == pair.Target.Size;
                 if (decision.Action == CopyAction.Conflict && !read) { Report(pair, DifferenceKind.Different, decision.Reason); continue; }
                 if (read) progress.OnPlanned(pair.Source.Size);
-                else if (decision.Action != CopyAction.Check) { Judge(pair, decision); continue; }
+                else if (decision.Action != CopyAction.Check)
+                {
+                    if (!Same(pair, decision)) continue;
+                    if (!attributes) { Interlocked.Increment(ref matching); continue; }
+                }
                 yield return (pair, decision);
             }
             progress.OnListingComplete();
@@ -132,8 +158,12 @@ public sealed class Verifier : IDisposable
                 var pair = item.Pair;
                 if (!content)
                 {
-                    var facts = await _ends.FactsAsync(sourceBucket, targetBucket, pair.Key, pair.Source!.VersionId, ct).ConfigureAwait(false);
-                    Judge(pair, CopyPlanner.Decide(pair.Source, pair.Target, overwrite: false, facts));
+                    if (item.Decision.Action == CopyAction.Check)
+                    {
+                        var facts = await _ends.FactsAsync(sourceBucket, targetBucket, pair.Key, pair.Source!.VersionId, ct).ConfigureAwait(false);
+                        if (!Same(pair, CopyPlanner.Decide(pair.Source, pair.Target, overwrite: false, facts))) return;
+                    }
+                    await MatchedAsync(pair, ct).ConfigureAwait(false);
                     return;
                 }
                 // Both copies are read at once. Progress counts the backup's bytes, the total it was planned against.
@@ -141,7 +171,7 @@ public sealed class Verifier : IDisposable
                     HashAsync(_ends.SourceData, _ends.SourceEndpoint, EndRole.Source, sourceBucket, pair.Key, pair.Source!.VersionId, progress, ct),
                     HashAsync(_ends.TargetData, _ends.TargetEndpoint, EndRole.Target, targetBucket, pair.Key, null, null, ct)).ConfigureAwait(false);
                 var (source, target) = (reads[0], reads[1]);
-                if (source.AsSpan().SequenceEqual(target)) Interlocked.Increment(ref matching);
+                if (source.AsSpan().SequenceEqual(target)) await MatchedAsync(pair, ct).ConfigureAwait(false);
                 else Report(pair, DifferenceKind.Different, $"content differs (MD5 {Convert.ToHexString(source).ToLowerInvariant()} in the backup, {Convert.ToHexString(target).ToLowerInvariant()} on the target)");
                 progress.OnDone();
             }).ConfigureAwait(false);
@@ -150,6 +180,7 @@ public sealed class Verifier : IDisposable
         {
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Compared = compared, Matching = matching,
             Missing = missing, Different = different, Extra = extra, Unverified = unverified, ContentCompared = content, Duration = clock.Elapsed,
+            AttributesDifferent = otherAttributes, AttributesCompared = attributes,
         };
     }
 

@@ -21,6 +21,13 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
     [Parameter]
     public SwitchParameter Content { get; set; }
 
+    /// <summary>
+    /// Compare each object's headers, user metadata, website redirect, tags and Object Lock
+    /// retention and legal hold too: a HEAD and a tag read per object on each end.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Attributes { get; set; }
+
     /// <summary>Write only $true (every backup object is on the target, same content) or $false per bucket.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -51,7 +58,7 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
             try
             {
                 result = RunOnThreadPool(cancel => verifier.VerifyAsync(source, target, Content, Concurrency,
-                    difference => { if (!Quiet) Output.WriteObject(difference); }, progress, cancel, Filter, asOf),
+                    difference => { if (!Quiet) Output.WriteObject(difference); }, progress, cancel, Filter, asOf, Attributes),
                     tick: () => WriteProgress(meter.Update(progress)));
             }
             catch (RestoreException e)
@@ -63,7 +70,8 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
             {
                 WriteProgress(meter.Complete());
             }
-            WriteVerbose(result.ToString() + (result.ContentCompared ? " (content compared" : " (sizes and ETags compared") + (asOf is null ? ")" : $", with the backup as it was at {asOf})"));
+            WriteVerbose(result.ToString() + (result.ContentCompared ? " (content compared" : " (sizes and ETags compared") + (result.AttributesCompared ? ", attributes compared" : "") +
+                (asOf is null ? ")" : $", with the backup as it was at {asOf})"));
             if (Quiet) WriteObject(result.Restored);
         }
     }
