@@ -35,6 +35,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     Action<RestoreException>? onAttributeLost = null, string? storageClass = null)
 {
     private readonly ObjectTags _tags = new(source, target, onAttributeLost);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Key, string UploadId)> _leftBehind = new();
     private readonly StorageClasses _classes = new(target, storageClass, onAttributeLost);
 
     /// <summary>S3's limit for one PUT.</summary>
@@ -421,9 +422,15 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// Aborts the upload so it never lingers (it is never visible either way). Runs on
     /// cancellation too, so it is kept short: each request gets a few seconds (a server may hold
     /// the upload while it finishes a part we gave up on), and a part that lands after the first
-    /// abort is caught by repeating it until the server no longer knows the upload.
+    /// abort is caught by repeating it until the server no longer knows the upload. One the target
+    /// would not abort in time (unreachable, restarting) is kept for <see cref="AbortLeftBehindAsync"/>.
     /// </summary>
     private async Task AbortAsync(string key, string uploadId)
+    {
+        if (!await TryAbortAsync(key, uploadId).ConfigureAwait(false)) _leftBehind.Enqueue((key, uploadId));
+    }
+
+    private async Task<bool> TryAbortAsync(string key, string uploadId)
     {
         var deadline = DateTime.UtcNow + AbortBudget;
         for (int attempt = 0; DateTime.UtcNow < deadline; attempt++)
@@ -442,15 +449,29 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             }
             catch (AmazonS3Exception e) when (e.ErrorCode is "NoSuchUpload" or "NoSuchKey") // RGW says NoSuchKey
             {
-                return;
+                return true;
             }
             catch (Exception)
             {
-                // Unreachable target, or out of time: an upload left behind is invisible; the bucket's
-                // lifecycle rule (AbortIncompleteMultipartUpload) or `mc rm --incomplete` removes it.
+                // Unreachable target, or out of time: tried again at the end of the bucket.
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1))).ConfigureAwait(false);
         }
+        return false;
+    }
+
+    /// <summary>
+    /// At the end of a bucket: the uploads an abort did not reach (the target was down or
+    /// restarting then) are aborted once more. Returns the keys of those still left: invisible,
+    /// but they hold space until the bucket's lifecycle rule (AbortIncompleteMultipartUpload) or
+    /// <c>mc rm --incomplete</c> removes them.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AbortLeftBehindAsync()
+    {
+        var still = new List<string>();
+        while (_leftBehind.TryDequeue(out var upload))
+            if (!await TryAbortAsync(upload.Key, upload.UploadId).ConfigureAwait(false)) still.Add(upload.Key);
+        return still;
     }
 
     private static readonly TimeSpan AbortBudget = TimeSpan.FromSeconds(8);

@@ -39,6 +39,8 @@ public enum RestoreEventKind
     RemovalSkipped,
     /// <summary>-Remove deleted nothing because more objects would go than -MaxDelete allows.</summary>
     RemovalRefused,
+    /// <summary>The end of a bucket: incomplete multipart uploads the target would not abort (invisible, but they hold space).</summary>
+    UploadsLeftBehind,
 }
 
 /// <summary>

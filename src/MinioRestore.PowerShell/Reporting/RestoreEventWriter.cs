@@ -27,7 +27,7 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
                 if (verbose) output.WriteVerbose(e.Message);
                 break;
             case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped or RestoreEventKind.AttributesNotCopied
-                or RestoreEventKind.ArchivedSummary:
+                or RestoreEventKind.ArchivedSummary or RestoreEventKind.UploadsLeftBehind:
                 output.WriteWarning(e.Message);
                 break;
             case RestoreEventKind.WouldCreateBucket:

@@ -98,6 +98,7 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
         }
         output.WriteLine(result.ToString());
         foreach (var failed in reporter.Of(RestoreEventKind.ObjectFailed)) output.WriteLine($"FAILED {failed.Message} <- {failed.Failure?.InnerException?.GetType().Name}");
+        foreach (var left in reporter.Of(RestoreEventKind.UploadsLeftBehind)) output.WriteLine($"LEFT BEHIND: {left.Message}");
 
         Assert.True(reporter.Of(RestoreEventKind.Retrying).Any(e => e.Failure?.ErrorId == MinioRestore.Engine.Errors.ErrorIds.EndpointUnreachable),
             "no retry saw the target down");

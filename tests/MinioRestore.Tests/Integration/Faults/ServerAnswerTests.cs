@@ -37,6 +37,46 @@ public sealed class ServerAnswerTests(RgwPair rgw, ITestOutputHelper output)
         return (result, reporter);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_upload_the_target_would_not_abort_is_aborted_at_the_end_of_the_bucket_or_named_in_a_warning(bool refusedThroughout)
+    {
+        string bucket = RgwPair.NewBucket(refusedThroughout ? "abort-never" : "abort-later");
+        await S3.SeedAsync(rgw.SourceS3, bucket, "small");
+        await S3.PutMultipartAsync(rgw.SourceS3, bucket, "big", S3.RandomBytes(11 * 1024 * 1024, 5), 5 * 1024 * 1024);
+        await S3.CreateBucketAsync(rgw.TargetS3, bucket);
+        // The parts of "big" are refused for good, so its upload is aborted; the target answers the
+        // aborts 503 (a restarting server) for 9 s after the first one, longer than one abort's
+        // budget, or throughout.
+        var firstAbort = new Lazy<System.Diagnostics.Stopwatch>(System.Diagnostics.Stopwatch.StartNew, LazyThreadSafetyMode.ExecutionAndPublication);
+        using var target = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None, emulate: r =>
+            r.Method == "PUT" && r.Target.Contains("partNumber=") ? new Emulation(new Emulation.Error(403, "AccessDenied", "Access Denied"))
+            : r.Method == "DELETE" && r.Target.Contains("uploadId=") && (refusedThroughout || firstAbort.Value.Elapsed < TimeSpan.FromSeconds(9))
+                ? new Emulation(new Emulation.Error(503, "ServiceUnavailable", "Please reduce your request rate."))
+                : null);
+
+        var (result, reporter) = await RestoreAsync(bucket, bucket, null, target);
+
+        Assert.Equal(1, result.Failed);
+        Assert.Equal(1, result.Copied);
+        if (refusedThroughout)
+        {
+            var warning = Assert.Single(reporter.Of(RestoreEventKind.UploadsLeftBehind));
+            Assert.Contains("'big'", warning.Message);
+            Assert.Contains("mc rm --incomplete", warning.Message);
+            Assert.Equal(1, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
+            var left = await rgw.TargetS3.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = bucket });
+            foreach (var upload in left.MultipartUploads)
+                await rgw.TargetS3.AbortMultipartUploadAsync(bucket, upload.Key, upload.UploadId);
+        }
+        else
+        {
+            Assert.Empty(reporter.Of(RestoreEventKind.UploadsLeftBehind));
+            Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
+        }
+    }
+
     [Fact]
     public async Task A_source_listing_marked_truncated_without_a_continuation_token_fails_the_bucket_and_removes_nothing()
     {
