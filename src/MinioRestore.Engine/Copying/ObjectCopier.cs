@@ -469,8 +469,10 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     public async Task<IReadOnlyList<string>> AbortLeftBehindAsync()
     {
         var still = new List<string>();
+        bool reachable = true;
+        // Once one fails the target is still away: the rest are named without waiting for each.
         while (_leftBehind.TryDequeue(out var upload))
-            if (!await TryAbortAsync(upload.Key, upload.UploadId).ConfigureAwait(false)) still.Add(upload.Key);
+            if (!(reachable = reachable && await TryAbortAsync(upload.Key, upload.UploadId).ConfigureAwait(false))) still.Add(upload.Key);
         return still;
     }
 

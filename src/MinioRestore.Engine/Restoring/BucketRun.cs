@@ -55,6 +55,20 @@ internal sealed class BucketRun
     /// <summary>Backup objects in GLACIER or DEEP_ARCHIVE: copied once readable, else counted and left for a later run.</summary>
     public ArchivedObjects Archive { get; }
 
+    private long _lastCopy = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>An object reached the target: both ends answer.</summary>
+    public void OnCopyLanded() => Volatile.Write(ref _lastCopy, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// An end is gone rather than restarting: an object failed as unreachable after its whole retry
+    /// budget, and no copy landed within that budget either. Going on would spend the budget again
+    /// on every remaining object (days, for a big bucket), so the bucket stops instead.
+    /// </summary>
+    public bool EndIsGone(RestoreException failure) =>
+        failure.ErrorId == ErrorIds.EndpointUnreachable
+        && System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _lastCopy)) >= Options.Retry.Budget;
+
     /// <summary>Counts and reports a decision that writes nothing: a skip (proven or not) or a conflict.</summary>
     public void Settle(string key, CopyDecision decision)
     {

@@ -81,6 +81,7 @@ internal abstract class TargetWriter(BucketRun run)
                         var guard = decision.Action == CopyAction.Overwrite && item.Target is { } listed ? new WriteGuard(listed.ETag) : WriteGuard.Absent;
                         var verification = await Run.Copier.CopyAsync(entry, Run.Progress.OnBytes, ct, guard).ConfigureAwait(false);
                         bool proven = verification == Verification.MatchesSourceETag;
+                        Run.OnCopyLanded();
                         Run.Tally.OnCopied(entry.Size, unverified: !proven);
                         if (proven)
                             Run.Report(RestoreEventKind.Copied, entry.Key, $"Copied '{entry.Key}' ({Version(entry)}{entry.Size} bytes, verified against the backup's ETag).", action: decision.Action);
@@ -100,6 +101,12 @@ internal abstract class TargetWriter(BucketRun run)
                         }
                         Run.Tally.OnFailed(unstorable: failure.ErrorId == ErrorIds.UnsupportedObjectName);
                         Run.Report(RestoreEventKind.ObjectFailed, entry.Key, $"'{entry.Key}' was not restored: {failure.Message}", failure);
+                        if (Run.EndIsGone(failure))
+                            throw new RestoreException(ErrorIds.EndpointUnreachable, failure.Kind,
+                                $"No object was copied for {Run.Options.Retry.Budget.TotalSeconds:0} s, and '{entry.Key}' failed after retrying that long: {failure.Message} " +
+                                $"The restore of '{Run.SourceBucket}' stopped rather than spend as long on every remaining object; nothing partial is left. " +
+                                "Run the same command again once both ends answer: it copies only what is still missing (-RetryTimeoutSec sets how long an outage is ridden through).",
+                                failure);
                     }
                     finally
                     {

@@ -258,8 +258,12 @@ public sealed class FaultProxy : IDisposable
         Header(head, "Transfer-Encoding")?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true ? -1
         : long.TryParse(Header(head, "Content-Length"), out long n) ? n : 0;
 
+    private int _disposed;
+
+    /// <summary>Stops listening (later connections are refused) and ends open connections; a second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         _listener.Stop();
         Task[] open;

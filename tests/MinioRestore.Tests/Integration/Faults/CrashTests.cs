@@ -72,6 +72,51 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_target_that_stays_away_stops_the_bucket_after_one_retry_budget_instead_of_one_per_object()
+    {
+        string bucket = await SeedAsync("gone", small: 300, large: 0, smallSize: 2048);
+        var progress = new RestoreProgress();
+        var reporter = new RecordingReporter();
+        var proxy = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None);
+        RestoreResult result;
+        try
+        {
+            var minio = new S3Endpoint(proxy.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
+            using var restorer = new Restorer(rgw.SourceEndpoint, minio);
+            var options = new RestoreOptions(bucket, bucket)
+            {
+                Concurrency = 8, Retry = new RetryPolicy(3, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), budget: TimeSpan.FromSeconds(3)),
+            };
+            var run = restorer.RestoreAsync(options, reporter, progress, CancellationToken.None);
+            while (progress.Done < 20 && !run.IsCompleted) await Task.Delay(10);
+            Assert.False(run.IsCompleted, "the restore finished before the target could go away");
+            proxy.Dispose(); // from now on every connection to the "MinIO target" is refused
+            result = await run;
+        }
+        finally
+        {
+            proxy.Dispose();
+        }
+        output.WriteLine(result.ToString());
+        foreach (var e in reporter.Of(RestoreEventKind.BucketFailed)) output.WriteLine($"BUCKET FAILED: {e.Message}");
+
+        Assert.Equal(RestoreStatus.Failed, result.Status);
+        var stop = Assert.Single(reporter.Of(RestoreEventKind.BucketFailed));
+        Assert.Equal(MinioRestore.Engine.Errors.ErrorIds.EndpointUnreachable, stop.Failure!.ErrorId);
+        Assert.Contains("stopped rather than spend as long on every remaining object", stop.Message);
+        // Only the objects in flight when it went away failed, not the 250-odd after them.
+        Assert.InRange(result.Failed, 1, 16);
+        Assert.True(result.Copied + result.Failed < 300);
+
+        // Once it is back, a rerun copies the rest.
+        using var again = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint);
+        var rerun = await again.RestoreAsync(new RestoreOptions(bucket, bucket), new RecordingReporter(), null, CancellationToken.None);
+        Assert.Equal(RestoreStatus.Succeeded, rerun.Status);
+        Assert.Equal(300, rerun.Copied + rerun.Skipped);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+    }
+
+    [Fact]
     public async Task A_target_gateway_down_for_five_seconds_is_ridden_through_within_the_retry_budget()
     {
         // Operators restart MinIO nodes during long restores: objects in flight keep retrying, none fails.
