@@ -20,6 +20,12 @@ public static class ErrorIds
     public const string SourceBucketNotFound = "SourceBucketNotFound";
     /// <summary>-AsOf on a backup bucket that was never versioned: it has no history to restore from.</summary>
     public const string SourceBucketNotVersioned = "SourceBucketNotVersioned";
+    /// <summary>-AllVersions: a key's history on the target is no prefix of the backup's (a conflict per key, a warning); it is never rewritten.</summary>
+    public const string VersionHistoryDiverged = "VersionHistoryDiverged";
+    /// <summary>-AllVersions: versioning could not be enabled on the target bucket, or enabling it was declined (-Confirm); nothing was copied.</summary>
+    public const string TargetVersioningNotEnabled = "TargetVersioningNotEnabled";
+    /// <summary>Parameters that cannot go together (-AllVersions with -Remove, -Overwrite, -NewerThan or -OlderThan); refused before anything is done.</summary>
+    public const string IncompatibleParameters = "IncompatibleParameters";
     public const string ServiceBucketsNotFound = "ServiceBucketsNotFound";
     /// <summary>The MinIO bucket vanished during the run (NoSuchBucket from the target).</summary>
     public const string TargetBucketNotFound = "TargetBucketNotFound";

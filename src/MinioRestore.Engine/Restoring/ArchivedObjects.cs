@@ -24,7 +24,7 @@ internal sealed class ArchivedObjects(BucketRun run)
     /// <summary>True when the object can be read now; otherwise it was reported and counted (and, with -RestoreArchived, its restore requested).</summary>
     public async Task<bool> ReadableAsync(ObjectEntry entry, CancellationToken cancel)
     {
-        var head = await Explained(run.Ends.Source.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = run.SourceBucket, Key = entry.Key }, cancel),
+        var head = await Explained(run.Ends.Source.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = run.SourceBucket, Key = entry.Key, VersionId = entry.VersionId }, cancel),
             entry.Key, "reading the restore state of", cancel).ConfigureAwait(false);
         // The SDK's reading of x-amz-restore: ongoing-request="true" (under way), or "false" with an expiry-date (readable).
         bool ongoing = head.RestoreInProgress == true;
@@ -45,7 +45,7 @@ internal sealed class ArchivedObjects(BucketRun run)
         if (!run.Options.WhatIf)
             await Explained(run.Ends.Source.RestoreObjectAsync(new RestoreObjectRequest
             {
-                BucketName = run.SourceBucket, Key = entry.Key, Days = run.Options.RestoreDays,
+                BucketName = run.SourceBucket, Key = entry.Key, VersionId = entry.VersionId, Days = run.Options.RestoreDays,
                 RetrievalTier = new GlacierJobTier(run.Options.RestoreTier),
             }, cancel), entry.Key, "requesting the restore of", cancel).ConfigureAwait(false);
         run.Tally.OnArchived();
