@@ -413,3 +413,43 @@ public sealed class AllVersionsRestoreTests(RgwPair rgw, ITestOutputHelper outpu
         Assert.Equal(ErrorIds.VersionHistoryDiverged, Assert.Single(rerunReporter.Of(RestoreEventKind.Conflict)).Failure?.ErrorId);
     }
 }
+
+/// <summary>-AllVersions and the restoring process killed (-9) in the middle of a key's history.</summary>
+[Collection(RgwCollection.Name)]
+public sealed class AllVersionsCrashTests(RgwPair rgw, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Killed_in_the_middle_of_a_keys_history_a_rerun_completes_it_without_duplicating_a_version()
+    {
+        // One key with 150 versions (a delete marker every 30), written one after another: the kill lands inside its history.
+        string bucket = RgwPair.NewBucket("allv-kill");
+        await S3Versions.CreateVersionedBucketAsync(rgw.SourceS3, bucket);
+        for (int i = 0; i < 150; i++)
+        {
+            await S3.PutAsync(rgw.SourceS3, bucket, "hot", S3.RandomBytes(2000 + i % 7, i));
+            if (i % 30 == 29) await S3Versions.DeleteAsync(rgw.SourceS3, bucket, "hot");
+        }
+        var backup = (await S3Versions.ListAsync(rgw.SourceS3, bucket)).AsEnumerable().Reverse().ToList();
+        Assert.Equal(155, backup.Count);
+
+        async Task<List<S3ObjectVersion>> TargetHistoryAsync() =>
+            await S3.BucketExistsAsync(rgw.TargetS3, bucket) ? [.. (await S3Versions.ListAsync(rgw.TargetS3, bucket)).AsEnumerable().Reverse()] : [];
+        await RestoreProcess.KillWhenAsync(rgw, bucket, async () => (await TargetHistoryAsync()).Count >= 20, "-AllVersions");
+
+        var partial = await TargetHistoryAsync();
+        output.WriteLine($"{partial.Count} of {backup.Count} entries of the history restored when the process was killed");
+        Assert.InRange(partial.Count, 20, backup.Count - 1);
+        // What is there is the start of the backup's history, nothing twice.
+        Assert.Equal(backup.Take(partial.Count).Select(v => (v.IsDeleteMarker, v.ETag)), partial.Select(v => (v.IsDeleteMarker, v.ETag)));
+
+        using var again = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint);
+        var reporter = new RecordingReporter();
+        var rerun = await again.RestoreAsync(new RestoreOptions(bucket, bucket) { AllVersions = true }, reporter, null, CancellationToken.None);
+        output.WriteLine(rerun.ToString());
+        Assert.Equal(RestoreStatus.Succeeded, rerun.Status);
+        Assert.Equal(backup.Count - partial.Count, rerun.Versions + rerun.DeleteMarkers);
+        var restored = await TargetHistoryAsync();
+        Assert.Equal(backup.Select(v => (v.IsDeleteMarker, v.Size, v.ETag)), restored.Select(v => (v.IsDeleteMarker, v.Size, v.ETag)));
+        Assert.Equal(partial.Select(v => v.VersionId), restored.Take(partial.Count).Select(v => v.VersionId));
+    }
+}
