@@ -18,6 +18,7 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "MinioRestore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = BucketSet)]
 [OutputType("MinioRestore.Engine.Mirror.RestoreResult")]
+[OutputType("MinioRestore.Engine.Mirror.RestoredVersion")]
 [OutputType(typeof(Job))]
 public sealed class StartMinioRestoreCommand : BucketPairCmdlet
 {
