@@ -59,6 +59,13 @@
     Restore the service as it was at this instant (before an incident), from the versions of its
     versioned backup buckets: per key the newest version at or before it. A time without an offset
     is local time; add Z or an offset for UTC. With -Verify, the check compares with that state.
+    With -AllVersions, each key's history up to that instant.
+
+.PARAMETER AllVersions
+    Restore every key's whole history (versions oldest first, delete markers in their places) into
+    versioned MinIO buckets, instead of the latest objects; versioning is enabled on them. A rerun
+    writes only the rest of each history. With -Verify, the check compares the histories. Not with
+    -Overwrite (a history is never rewritten).
 
 .PARAMETER Verify
     After the restore, compare each restored bucket with its backup (Test-MinioRestore) and report
@@ -79,6 +86,11 @@
     ./Restore-Service.ps1 -ServiceName minio-prod -AsOf '2026-11-30T02:00Z' -Overwrite -Verify
 
     Puts every bucket back to its state at 02:00 UTC on 30 November (the backup buckets are versioned).
+
+.EXAMPLE
+    ./Restore-Service.ps1 -ServiceName minio-prod -AllVersions -Verify
+
+    Restores every version of every object of the service, with its delete markers, and checks the histories.
 
 .EXAMPLE
     ./Restore-Service.ps1 -ServiceName minio-prod -S3Endpoint https://s3.eu.example.net -S3Credential (Get-Credential) -MinioEndpoint https://minio.example:9000 -MinioCredential (Get-Credential) -WhatIf
@@ -116,6 +128,7 @@ param(
     [string] $OutputDirectory = '.',
     [switch] $Overwrite,
     [datetime] $AsOf,
+    [switch] $AllVersions,
     [switch] $Verify,
     [switch] $VerifyContent,
 
@@ -144,6 +157,7 @@ $restore = @{ ServiceName = $ServiceName; Overwrite = $Overwrite }
 if ($Concurrency) { $restore.Concurrency = $Concurrency }
 $pointInTime = @{}
 if ($PSBoundParameters.ContainsKey('AsOf')) { $pointInTime.AsOf = $AsOf }
+if ($AllVersions) { $pointInTime.AllVersions = $true }
 
 try {
     $clients = Register-RestoreClients @register -ErrorAction Stop
