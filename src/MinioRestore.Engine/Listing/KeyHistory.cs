@@ -15,7 +15,9 @@ public sealed record KeyHistory(string Key, IReadOnlyList<ObjectEntry> Versions)
     public int ObjectVersions => Versions.Count(v => !v.IsDeleteMarker);
 
     /// <summary>
-    /// Groups a version listing (keys in order, each key newest first) into histories, one key at
+    /// Groups a version listing (keys in order, each key newest first: RGW 16 lists a key's versions
+    /// and delete markers interleaved in the order written, newest first, with LastModified in
+    /// milliseconds; measured, RgwVersioningFactsTests) into histories, one key at
     /// a time: memory holds the key being read, however long its history, never the bucket's.
     /// With <paramref name="upToUtc"/>, only versions modified at or before it (-AllVersions -AsOf);
     /// a key left with no version is not listed.
