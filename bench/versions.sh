@@ -3,8 +3,10 @@
 # VERSIONS (3) versions each, restored through the PowerShell engine as a user runs it:
 #   plain    Start-MinioRestore (the latest versions, ListObjectsV2)
 #   as-of    Start-MinioRestore -AsOf <between the last two versions> (ListObjectVersions, every GET names its version)
+#   all      Start-MinioRestore -AllVersions (every version of every key, oldest first, into a versioned bucket)
 # each into a bucket of its own, REPEAT (3) times, taking turns; median time, highest peak RSS.
-# Appends the figures to bench/RESULTS.md. Ports 26500+ (S3 on 26580 and 26680).
+# Appends the figures to bench/RESULTS.md. BENCH_PORT moves the servers (default 26500: S3 on 26580
+# and 26680). The machine may be shared: the note says whether other work ran beside it (LOAD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KEYS=${KEYS:-5000}; VERSIONS=${VERSIONS:-3}; REPEAT=${REPEAT:-3}
@@ -19,7 +21,8 @@ source tests/servers/pair.sh
 trap pair_down EXIT
 KEY=VERSIONSACCESSKEY001 SECRET=versions-secret-key-000000000000000000001
 export STORE_BYTES=$((4<<30))
-pair_up "$work" 26500 26600 "$KEY" "$SECRET"
+BENCH_PORT=${BENCH_PORT:-26500}
+pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
 SRC=$PAIR_SOURCE DST=$PAIR_TARGET
 export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
 unset AWS_CA_BUNDLE
@@ -40,10 +43,11 @@ cat > "$work/restore.ps1" <<PS
 Register-RestoreClients -S3Endpoint $SRC -MinioEndpoint $DST -MinioCredential \$c | Out-Null
 \$asOf = @{}
 if (\$env:BENCH_AS_OF) { \$asOf.AsOf = [datetime]::Parse(\$env:BENCH_AS_OF, [cultureinfo]::InvariantCulture, 'AdjustToUniversal') }
+if (\$env:BENCH_ALL_VERSIONS) { \$asOf.AllVersions = \$true }
 \$clock = [Diagnostics.Stopwatch]::StartNew()
 \$r = Start-MinioRestore -Bucket hist -TargetBucket \$env:BENCH_TARGET @asOf
 "cmdlet-seconds: \$(\$clock.Elapsed.TotalSeconds.ToString('0.00', [cultureinfo]::InvariantCulture))"
-"status: \$(\$r.Status) copied: \$(\$r.Copied) asof: \$(\$r.AsOf)"
+"status: \$(\$r.Status) copied: \$(\$r.Copied) versions: \$(\$r.Versions) asof: \$(\$r.AsOf)"
 PS
 
 declare -A T M RUNS
@@ -59,9 +63,18 @@ measure() {      # measure NAME ENV...: one restore; its in-session time and the
 }
 plain() { measure plain BENCH_TARGET="plain-$1"; }
 as_of() { measure as_of BENCH_TARGET="asof-$1" BENCH_AS_OF="$AS_OF"; }
+all() { measure all BENCH_TARGET="all-$1" BENCH_ALL_VERSIONS=1; }
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 for round in $(seq "$REPEAT"); do
-  if (( round % 2 )); then plain "$round"; as_of "$round"; else as_of "$round"; plain "$round"; fi
+  case $(( round % 3 )) in
+    1) plain "$round"; as_of "$round"; all "$round" ;;
+    2) as_of "$round"; all "$round"; plain "$round" ;;
+    0) all "$round"; plain "$round"; as_of "$round" ;;
+  esac
 done
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+[ "$(grep -cE "^status: Succeeded copied: $KEYS versions: $((KEYS * VERSIONS)) " "$work/all.log")" -eq "$REPEAT" ] \
+  || { echo "an -AllVersions restore did not write every version" >&2; cat "$work/all.log" >&2; exit 1; }
 for name in plain as_of; do
   [ "$(grep -cE "^status: Succeeded copied: $KEYS " "$work/$name.log")" -eq "$REPEAT" ] \
     || { echo "a restore did not copy every key" >&2; cat "$work/$name.log" >&2; exit 1; }
@@ -71,7 +84,7 @@ grep -qE "asof: .+" "$work/as_of.log" || { echo "no AsOf in the -AsOf results" >
 
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 highest() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -1; }
-for name in plain as_of; do
+for name in plain as_of all; do
   RUNS[$name]=$(tr -s ' ' <<<"${T[$name]}" | sed 's/ $//; s/ /, /g'); T[$name]=$(median "${T[$name]}"); M[$name]=$(highest "${M[$name]}")
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -86,8 +99,9 @@ One versioned bucket, $KEYS keys x 4 KiB with $VERSIONS versions each ($((KEYS *
 |---|---|---|---|---|
 | plain (latest, ListObjectsV2) | ${T[plain]} s | $(awk -v n="$KEYS" -v t="${T[plain]}" 'BEGIN { printf "%.0f", n / t }') | $(( ${M[plain]} / 1024 )) MB | 1.00, 1.00 |
 | -AsOf (ListObjectVersions, versioned GETs) | ${T[as_of]} s | $(awk -v n="$KEYS" -v t="${T[as_of]}" 'BEGIN { printf "%.0f", n / t }') | $(( ${M[as_of]} / 1024 )) MB | $(ratio "${T[as_of]}" "${T[plain]}"), $(ratio "${M[as_of]}" "${M[plain]}") |
+| -AllVersions ($((KEYS * VERSIONS)) versions written, each key's in order) | ${T[all]} s | $(awk -v n="$((KEYS * VERSIONS))" -v t="${T[all]}" 'BEGIN { printf "%.0f", n / t }') versions/s | $(( ${M[all]} / 1024 )) MB | $(ratio "${T[all]}" "${T[plain]}"), $(ratio "${M[all]}" "${M[plain]}") |
 
-Every run (s): plain ${RUNS[plain]}; -AsOf ${RUNS[as_of]}. -AllVersions is not implemented yet, so it has no figure.
+Every run (s): plain ${RUNS[plain]}; -AsOf ${RUNS[as_of]}; -AllVersions ${RUNS[all]}. Load average (1 min) ${load_before} before, ${load_after} after, on $(nproc) cores${LOAD:+: $LOAD}.
 MD
 )
 echo "$report"

@@ -63,6 +63,13 @@
     Restore the service as it was at this instant (before an incident), from the versions of its
     versioned backup buckets: per key the newest version at or before it. A time without an offset
     is local time; add Z or an offset for UTC. With -Verify, the check compares with that state.
+    With -AllVersions, each key's history up to that instant.
+
+.PARAMETER AllVersions
+    Restore every key's whole history (versions oldest first, delete markers in their places) into
+    versioned MinIO buckets, instead of the latest objects; versioning is enabled on them. A rerun
+    writes only the rest of each history. With -Verify, the check compares the histories. Not with
+    -Overwrite (a history is never rewritten).
 
 .PARAMETER RestoreArchived
     Request the restore of archived backup objects (GLACIER, DEEP_ARCHIVE), which cannot be read
@@ -106,6 +113,11 @@
     pending (3 again while some still are).
 
 .EXAMPLE
+    ./Restore-Service.ps1 -ServiceName minio-prod -AllVersions -Verify
+
+    Restores every version of every object of the service, with its delete markers, and checks the histories.
+
+.EXAMPLE
     ./Restore-Service.ps1 -ServiceName minio-prod -S3Endpoint https://s3.eu.example.net -S3Credential (Get-Credential) -MinioEndpoint https://minio.example:9000 -MinioCredential (Get-Credential) -WhatIf
 
     Shows what would be restored, bucket by bucket and object by object, without writing anything.
@@ -146,6 +158,7 @@ param(
     [string] $RestoreTier,
     [ValidateRange(1, 36500)]
     [int] $RestoreDays,
+    [switch] $AllVersions,
     [switch] $Verify,
     [switch] $VerifyContent,
 
@@ -179,6 +192,7 @@ if ($RestoreArchived) {
 }
 $pointInTime = @{}
 if ($PSBoundParameters.ContainsKey('AsOf')) { $pointInTime.AsOf = $AsOf }
+if ($AllVersions) { $pointInTime.AllVersions = $true }
 
 try {
     $clients = Register-RestoreClients @register -ErrorAction Stop

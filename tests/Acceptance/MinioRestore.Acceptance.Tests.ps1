@@ -307,6 +307,66 @@ Describe 'Tab completion through TabExpansion2' {
     }
 }
 
+Describe 'Whole histories (-AllVersions) in pwsh' {
+    BeforeAll {
+        # 6 keys x 3 versions, every third key deleted afterwards: 18 versions and 2 delete markers.
+        Invoke-WithEnvironment @{ AWS_ACCESS_KEY_ID = $S3Key; AWS_SECRET_ACCESS_KEY = $S3Secret } {
+            $out = dotnet $Harness seed-versions $Source history 6 3 512 2>&1
+            if ($LASTEXITCODE) { throw "seeding history failed: $out" }
+        }
+    }
+
+    It '-AllVersions -WhatIf names enabling versioning and each version, and writes nothing' {
+        $run = Invoke-Pwsh -Arguments '-Command', @"
+Import-Module '$Manifest'
+`$c = [pscredential]::new('$MinioKey', (ConvertTo-SecureString `$env:TEST_MINIO_SECRET -AsPlainText -Force))
+Register-RestoreClients -S3Endpoint $Source -MinioEndpoint $Target -MinioCredential `$c | Out-Null
+`$results = @(Start-MinioRestore -Bucket history -TargetBucket history-whatif -AllVersions -WhatIf)
+"results: `$(`$results.Count)"
+"@ -Environment @{ AWS_ACCESS_KEY_ID = $S3Key; AWS_SECRET_ACCESS_KEY = $S3Secret; TEST_MINIO_SECRET = $MinioSecret }
+        $run.ExitCode | Should -Be 0
+        $run.Output | Should -Match 'What if: Performing the operation "Enable versioning \(it can be suspended later, never turned off\)" on target "MinIO bucket ''history-whatif''"'
+        ([regex]::Matches($run.Output, 'What if: Performing the operation "Copy version [^"]+" on target "minio/history-whatif/obj/')).Count | Should -Be 18
+        ([regex]::Matches($run.Output, 'What if: Performing the operation "Write delete marker" on target "minio/history-whatif/obj/')).Count | Should -Be 2
+        $run.Output | Should -Match 'results: 0'
+        Get-TargetBucket 'history-whatif' | Should -BeNullOrEmpty
+    }
+
+    It 'restores the history: the result counts versions and delete markers, the map and the result export to JSON, and a rerun writes nothing' {
+        $out = @(Start-MinioRestore -Bucket history -AllVersions -PassThru -ErrorAction Stop)
+        $map = @($out | Where-Object Key)
+        $r = $out | Where-Object SourceEndpoint   # the result (Status 'Succeeded' is 0: falsy)
+        $r.AllVersions | Should -BeTrue
+        $r.Versions | Should -Be 18
+        $r.DeleteMarkers | Should -Be 2
+        $r.Copied | Should -Be 6
+        $map.Count | Should -Be 20
+        ($r | Format-Table | Out-String) | Should -Match 'Versions\s+DeleteMarkers\s+Keys'
+
+        $json = $r | ConvertTo-Json -EnumsAsStrings | ConvertFrom-Json
+        $json.Status | Should -Be 'Succeeded'
+        $json.Versions | Should -Be 18
+        $json.DeleteMarkers | Should -Be 2
+        $json.AllVersions | Should -BeTrue
+        $mapJson = @($map | ConvertTo-Json | ConvertFrom-Json)
+        $mapJson.Count | Should -Be 20
+        @($mapJson | Where-Object IsDeleteMarker).Count | Should -Be 2
+        $mapJson | ForEach-Object { $_.TargetVersionId | Should -Not -BeNullOrEmpty; $_.TargetVersionId | Should -Not -Be $_.SourceVersionId }
+        Assert-NoSecret ($out | ConvertTo-Json) | Out-Null
+
+        $r | Test-MinioRestore -Content -Quiet | Should -BeTrue
+        $again = Start-MinioRestore -Bucket history -AllVersions -ErrorAction Stop
+        $again.Versions + $again.DeleteMarkers | Should -Be 0
+        $again.Skipped | Should -Be 6
+    }
+
+    It '-AllVersions -Remove is refused with InvalidParameterCombination before anything is done' {
+        { Start-MinioRestore -Bucket history -TargetBucket history-refused -AllVersions -Remove -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidParameterCombination*'
+        Get-TargetBucket 'history-refused' | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'The runbook examples/Restore-Service.ps1 in pwsh' {
     BeforeAll {
         $Runbook = Join-Path $Root 'examples/Restore-Service.ps1'

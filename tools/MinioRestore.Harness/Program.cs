@@ -4,6 +4,7 @@ using MinioRestore.Harness;
 
 // harness ps (-c COMMAND | -f SCRIPT.ps1)     run PowerShell with out/MinioRestore imported
 // harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]   fill a bucket (keys from AWS_* variables)
+// harness seed-versions ENDPOINT BUCKET COUNT VERSIONS SIZE [PREFIX]   a versioned bucket: COUNT keys x VERSIONS versions, every third key then deleted
 // harness package OUTPUT_DIR                   pack out/MinioRestore into OUTPUT_DIR/MinioRestore.<version>.nupkg
 return args switch
 {
@@ -12,13 +13,15 @@ return args switch
     ["seed", var endpoint, var bucket, var count, var size, .. var rest] =>
         await Seeder.SeedAsync(new Uri(endpoint), bucket, int.Parse(count), long.Parse(size),
             rest.Length > 0 ? long.Parse(rest[0]) : 0, rest.Length > 1 ? rest[1] : "obj/"),
+    ["seed-versions", var endpoint, var bucket, var count, var versions, var size, .. var rest] =>
+        await Seeder.SeedVersionsAsync(new Uri(endpoint), bucket, int.Parse(count), int.Parse(versions), int.Parse(size), rest.Length > 0 ? rest[0] : "obj/"),
     ["package", var outputDirectory] => Package(outputDirectory),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]\n       harness package OUTPUT_DIR");
+    Console.Error.WriteLine("usage: harness ps (-c COMMAND | -f SCRIPT.ps1)\n       harness seed ENDPOINT BUCKET COUNT SIZE [PART_SIZE] [PREFIX]\n       harness seed-versions ENDPOINT BUCKET COUNT VERSIONS SIZE [PREFIX]\n       harness package OUTPUT_DIR");
     return 2;
 }
 

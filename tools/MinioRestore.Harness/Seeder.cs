@@ -57,4 +57,33 @@ public static class Seeder
         Console.Error.WriteLine($"seeded {count} x {size} bytes into {bucket}");
         return 0;
     }
+
+    /// <summary>
+    /// A versioned bucket with a history: COUNT keys, each written VERSIONS times (other bytes each
+    /// time), keys in parallel and each key's versions in order; then every third key deleted (a
+    /// delete marker on top of its versions).
+    /// </summary>
+    public static async Task<int> SeedVersionsAsync(Uri endpoint, string bucket, int count, int versions, int size, string prefix)
+    {
+        using var s3 = Client(endpoint);
+        try { await s3.PutBucketAsync(bucket); }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists") { }
+        await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
+        {
+            string name = $"{prefix}{i:D7}";
+            for (int v = 0; v < versions; v++)
+            {
+                var body = new byte[size];
+                new Random(HashCode.Combine(i, v)).NextBytes(body);
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = name, InputStream = new MemoryStream(body), ContentType = "application/octet-stream" }, ct);
+            }
+            if (i % 3 == 2) await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = name }, ct);
+        });
+        Console.Error.WriteLine($"seeded {count} keys x {versions} versions of {size} bytes into {bucket}, every third key deleted");
+        return 0;
+    }
 }

@@ -66,6 +66,14 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// </summary>
     private async Task<Verification> PutWholeAsync(ObjectEntry entry, ETag etag, WriteGuard? guard, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
+        var append = guard?.Append;
+        if (append is not null)
+        {
+            // A retry after an attempt whose answer may have been lost: landed, it is not written twice.
+            if (append.MayHaveLanded && await LandedAsync(entry.Key, append, etag, entry.Size, cancel).ConfigureAwait(false))
+                return Verification.MatchesSourceETag;
+            append.MayHaveLanded = true;
+        }
         using var read = await FromSource(source.Data.GetAsync(source.Bucket, entry.Key, entry.ETag, null, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
         EnsureSameVersion(entry, read.Length, read.ETag);
         byte[]? md5 = read.ETagIsContentHash ? etag.Md5Bytes() : null;
@@ -80,7 +88,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             written = await _tags.WriteAsync(entry.Key, headers, () => _classes.WriteAsync(entry.Key, headers,
                 () => target.Data.PutAsync(target.Bucket, entry.Key, body, entry.Size, md5, headers, guard, cancel, read.Checksum))).ConfigureAwait(false);
         }
-        catch (AmazonS3Exception e) when (guard is not null && e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+        catch (AmazonS3Exception e) when (guard is { IsConditional: true } && e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
         {
             // An earlier attempt of ours may have landed with its answer lost (a gateway restart):
             // the backup's own object there is no other writer's.
@@ -94,6 +102,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         }
 
         VerifyWritten(entry.Key, body.Md5, md5, written);
+        if (append is not null) await RecordWrittenAsync(entry.Key, append, written.VersionId, ETag.Parse(written.ETag), entry.Size, cancel).ConfigureAwait(false);
         bool checksumVerified = read.Checksum is { } sum && written.VerifiedChecksum == sum.Value;
         return md5 is not null || checksumVerified || body.Md5.AsSpan().SequenceEqual(etag.Md5Bytes()) ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
     }
@@ -258,7 +267,15 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             }
             var complete = new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, UploadId = uploadId };
             complete.AddPartETags(parts.Select((p, i) => new PartETag(i + 1, p.ETag)));
-            if (guard is { } g)
+            var append = guard?.Append;
+            if (append is not null)
+            {
+                // An earlier upload of this version completed with its answer lost: this one is a duplicate, aborted below.
+                if (append.MayHaveLanded && await LandedAsync(entry.Key, append, composite, entry.Size, cancel).ConfigureAwait(false))
+                    return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
+                append.MayHaveLanded = true;
+            }
+            else if (guard is { } g)
             {
                 // Amazon S3 and MinIO honour the condition on completion; RGW 16 ignores it (measured),
                 // so the target is looked at first, which leaves a window of one request there.
@@ -268,12 +285,22 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 if (g.ExpectedETag is not null) complete.IfMatch = g.IfMatchValue;
                 else complete.IfNoneMatch = "*";
             }
+            CompleteMultipartUploadResponse done;
             try
             {
-                await RetryAsync(entry.Key, entry.Key, ct => target.Client.CompleteMultipartUploadAsync(complete, ct), cancel).ConfigureAwait(false);
+                // RGW 16 answers a completion sent again (the SDK's retry of one whose answer was lost) with
+                // success and no version id, and makes no second version (measured).
+                done = await RetryAsync(entry.Key, entry.Key, ct => target.Client.CompleteMultipartUploadAsync(complete, ct), cancel).ConfigureAwait(false);
+            }
+            catch (RestoreException e) when (append is not null && e.InnerException is AmazonS3Exception { ErrorCode: "NoSuchUpload" })
+            {
+                // Our completion landed, its answer lost: the key's newest version is this upload's.
+                if (!await LandedAsync(entry.Key, append, composite, entry.Size, cancel).ConfigureAwait(false)) throw;
+                completed = true;
+                return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
             }
             catch (RestoreException e) when (e.InnerException is AmazonS3Exception answer
-                && ((guard is not null && answer.StatusCode == System.Net.HttpStatusCode.PreconditionFailed) || answer.ErrorCode == "NoSuchUpload"))
+                && ((guard is { IsConditional: true } && answer.StatusCode == System.Net.HttpStatusCode.PreconditionFailed) || answer.ErrorCode == "NoSuchUpload"))
             {
                 // A completion of ours that landed with its answer lost (a gateway restarting): the retry
                 // finds the condition false or no upload, and the object there is this upload's.
@@ -286,6 +313,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 throw TargetChanged(entry.Key, e);
             }
             completed = true;
+            if (append is not null) await RecordWrittenAsync(entry.Key, append, done.VersionId, composite, entry.Size, cancel).ConfigureAwait(false);
             return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
         }
         finally
@@ -405,6 +433,66 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             return null;
         }
     }
+
+    /// <summary>
+    /// -AllVersions: appends a delete marker to the key's history (DeleteObject without a version
+    /// id on a versioned bucket: 204, x-amz-delete-marker: true and the marker's version id, also
+    /// for a key with no version at all; measured on RGW 16). Retried as object writes are: a retry
+    /// looks first, so a marker whose answer was lost is not written twice.
+    /// </summary>
+    public Task AppendDeleteMarkerAsync(string key, VersionAppend append, CancellationToken cancel) =>
+        RetryAsync(key, key, async ct =>
+        {
+            if (append.MayHaveLanded && await LandedAsync(key, append, null, 0, ct).ConfigureAwait(false)) return true;
+            append.MayHaveLanded = true;
+            var answer = await target.Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = target.Bucket, Key = key }, ct).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(answer.VersionId))
+            {
+                append.WrittenVersionId = answer.VersionId;
+                return true;
+            }
+            // No version id in the answer (an SDK retry of a DELETE that had landed, on RGW): the newest entry tells.
+            if (!await LandedAsync(key, append, null, 0, ct).ConfigureAwait(false))
+                throw new RestoreException(ErrorIds.ObjectCopyFailed, FailureKind.Unexpected,
+                    $"The {EndRole.Target} kept no delete marker for '{key}' in bucket '{target.Bucket}': its answer to DeleteObject named none. Is versioning enabled on it?");
+            return true;
+        }, cancel);
+
+    /// <summary>
+    /// Whether an earlier attempt of this append landed: true when the key's newest entry on the
+    /// target is ours (<paramref name="ours"/> and <paramref name="size"/>, or a delete marker when
+    /// <paramref name="ours"/> is null), which is then taken as written; false when it is still the
+    /// entry the append follows. Anything else is another writer's (TargetObjectChanged).
+    /// </summary>
+    private async Task<bool> LandedAsync(string key, VersionAppend append, ETag? ours, long size, CancellationToken cancel)
+    {
+        var latest = await RetryAsync(key, key, ct => VersionLister.LatestAsync(target.Client, target.Bucket, key, ct), cancel).ConfigureAwait(false);
+        if (latest is null ? append.AfterVersionId is null : latest.VersionId == append.AfterVersionId) return false;
+        bool mine = latest is not null && (ours is { } etag
+            ? !latest.IsDeleteMarker && latest.Size == size && ETag.Parse(latest.ETag) == etag
+            : latest.IsDeleteMarker);
+        if (!mine) throw HistoryChanged(key);
+        append.WrittenVersionId = latest!.VersionId;
+        return true;
+    }
+
+    /// <summary>The version id of a write just made: the answer's, else the key's newest entry, which must be ours.</summary>
+    private async Task RecordWrittenAsync(string key, VersionAppend append, string? answered, ETag ours, long size, CancellationToken cancel)
+    {
+        if (!string.IsNullOrEmpty(answered))
+        {
+            append.WrittenVersionId = answered;
+            return;
+        }
+        if (!await LandedAsync(key, append, ours, size, cancel).ConfigureAwait(false))
+            throw new RestoreException(ErrorIds.ObjectCopyFailed, FailureKind.Unexpected,
+                $"The {EndRole.Target} answered the write of '{key}' in bucket '{target.Bucket}' without a version id, and its newest version is not the one written. Is versioning enabled on it?");
+    }
+
+    private RestoreException HistoryChanged(string key) =>
+        new(ErrorIds.TargetObjectChanged, FailureKind.Conflict,
+            $"'{key}' was written on the {EndRole.Target} by another writer during the restore of its history: the rest of its history was left unwritten. " +
+            "Nothing was lost (the bucket is versioned); a rerun reports the key as VersionHistoryDiverged.");
 
     /// <summary>
     /// Over plain http the SDK signs the body chunk by chunk: bytes altered on the way fail a chunk's

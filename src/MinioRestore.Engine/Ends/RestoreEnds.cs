@@ -58,6 +58,28 @@ internal sealed class RestoreEnds : IDisposable
         }
     }
 
+    /// <summary>
+    /// -AllVersions: both buckets' histories merged by key, within <paramref name="filter"/>'s keys;
+    /// a null <paramref name="targetBucket"/> stands for a bucket that does not exist yet. With
+    /// <paramref name="upToUtc"/>, the backup's history up to that instant (-AsOf). One key's
+    /// history per end is held at a time.
+    /// </summary>
+    public IAsyncEnumerable<MergedHistory> MergeHistoriesAsync(string sourceBucket, string? targetBucket, ObjectFilter filter, DateTime? upToUtc, int pageSize,
+        CancellationToken cancel)
+    {
+        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel), filter, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
+            upToUtc, cancel);
+        var target = targetBucket is null
+            ? EmptyHistories()
+            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel), filter, EndRole.Target, TargetEndpoint, targetBucket, cancel),
+                null, cancel);
+        return ListingMerge.MergeAsync(source, target, cancel);
+    }
+
+#pragma warning disable CS1998 // an empty async stream
+    private static async IAsyncEnumerable<KeyHistory> EmptyHistories() { yield break; }
+#pragma warning restore CS1998
+
     private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, ObjectFilter filter, string role, S3Endpoint endpoint, string bucket,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
     {
@@ -102,7 +124,7 @@ internal sealed class RestoreEnds : IDisposable
     /// or deleted is gone, and what was written since would look absent to -Remove).
     /// Suspended versioning kept the history up to the suspension, so it is accepted.
     /// </summary>
-    public async Task EnsureSourceVersionedAsync(string bucket, CancellationToken cancel)
+    public async Task EnsureSourceVersionedAsync(string bucket, CancellationToken cancel, bool allVersions = false)
     {
         VersionStatus? status;
         try
@@ -116,8 +138,41 @@ internal sealed class RestoreEnds : IDisposable
         }
         if (status != VersionStatus.Enabled && status != VersionStatus.Suspended)
             throw new RestoreException(ErrorIds.SourceBucketNotVersioned, FailureKind.Conflict,
-                $"The backup bucket '{bucket}' on the {EndRole.Source} has never had versioning enabled, so it holds no history: its state at an earlier time (-AsOf) is unknown. " +
-                "Nothing was written. Restore its current state without -AsOf, and enable versioning on the backup bucket so that later backups keep their history.");
+                $"The backup bucket '{bucket}' on the {EndRole.Source} has never had versioning enabled, so it holds no history: " +
+                (allVersions ? "-AllVersions would restore its current objects only. " : "its state at an earlier time (-AsOf) is unknown. ") +
+                $"Nothing was written. Restore its current state without {(allVersions ? "-AllVersions" : "-AsOf")}, and enable versioning on the backup bucket so that later backups keep their history.");
+    }
+
+    /// <summary>Whether versioning is enabled on the target bucket (not suspended, not never).</summary>
+    public async Task<bool> TargetVersioningEnabledAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            var response = await Target.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket }, cancel).ConfigureAwait(false);
+            return response.VersioningConfig?.Status == VersionStatus.Enabled;
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            throw S3Failure.Explain(e, EndRole.Target, TargetEndpoint, $"reading the versioning state of bucket '{bucket}'", ErrorIds.ListingFailed);
+        }
+    }
+
+    /// <summary>Enables versioning on the target bucket (-AllVersions): from then on it keeps every version written.</summary>
+    public async Task EnableTargetVersioningAsync(string bucket, CancellationToken cancel)
+    {
+        try
+        {
+            await Target.PutBucketVersioningAsync(new PutBucketVersioningRequest
+            {
+                BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+            }, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            var failure = S3Failure.Explain(e, EndRole.Target, TargetEndpoint, $"enabling versioning on bucket '{bucket}'", ErrorIds.TargetVersioningNotEnabled);
+            throw new RestoreException(failure.Kind is FailureKind.AuthenticationFailed or FailureKind.ConnectionFailed ? failure.ErrorId : ErrorIds.TargetVersioningNotEnabled,
+                failure.Kind, $"Versioning could not be enabled on the target bucket '{bucket}', so its history cannot be restored (-AllVersions); nothing was copied: {failure.Message}", e);
+        }
     }
 
     public async Task<bool> TargetBucketExistsAsync(string bucket, CancellationToken cancel)
@@ -159,11 +214,13 @@ internal sealed class RestoreEnds : IDisposable
     }
 
     /// <summary>Both objects' headers, for what the listings cannot decide (<see cref="CopyAction.Check"/>).</summary>
-    /// <param name="sourceVersionId">The backup version the listing chose (-AsOf), or null for the latest.</param>
-    public async Task<(ObjectFacts Source, ObjectFacts Target)> FactsAsync(string sourceBucket, string targetBucket, string key, string? sourceVersionId, CancellationToken cancel)
+    /// <param name="sourceVersionId">The backup version the listing chose (-AsOf, -AllVersions), or null for the latest.</param>
+    /// <param name="targetVersionId">The target version compared with it (-AllVersions), or null for the latest.</param>
+    public async Task<(ObjectFacts Source, ObjectFacts Target)> FactsAsync(string sourceBucket, string targetBucket, string key, string? sourceVersionId, CancellationToken cancel,
+        string? targetVersionId = null)
     {
         var source = FactsAsync(Source, SourceEndpoint, EndRole.Source, sourceBucket, key, sourceVersionId, cancel);
-        var target = FactsAsync(Target, TargetEndpoint, EndRole.Target, targetBucket, key, null, cancel);
+        var target = FactsAsync(Target, TargetEndpoint, EndRole.Target, targetBucket, key, targetVersionId, cancel);
         return (await source.ConfigureAwait(false), await target.ConfigureAwait(false));
     }
 

@@ -8,7 +8,7 @@ public static class ErrorIds
     public const string InvalidBucketName = "InvalidBucketName";
     public const string InvalidServiceName = "InvalidServiceName";
     public const string InvalidFilter = "InvalidFilter";
-    /// <summary>A parameter that only means something with another one, given without it (e.g. -RestoreDays without -RestoreArchived).</summary>
+    /// <summary>Parameters that cannot go together (-AllVersions with -Remove, -Overwrite, -NewerThan, -OlderThan or Test's -Attributes), or one given without the one it needs (-RestoreDays without -RestoreArchived); refused before anything is done.</summary>
     public const string InvalidParameterCombination = "InvalidParameterCombination";
     public const string EndpointUnreachable = "EndpointUnreachable";
     public const string CredentialsRejected = "CredentialsRejected";
@@ -22,6 +22,10 @@ public static class ErrorIds
     public const string SourceBucketNotFound = "SourceBucketNotFound";
     /// <summary>-AsOf on a backup bucket that was never versioned: it has no history to restore from.</summary>
     public const string SourceBucketNotVersioned = "SourceBucketNotVersioned";
+    /// <summary>-AllVersions: a key's history on the target is no prefix of the backup's (a conflict per key, a warning); it is never rewritten.</summary>
+    public const string VersionHistoryDiverged = "VersionHistoryDiverged";
+    /// <summary>-AllVersions: versioning could not be enabled on the target bucket, or enabling it was declined (-Confirm); nothing was copied.</summary>
+    public const string TargetVersioningNotEnabled = "TargetVersioningNotEnabled";
     public const string ServiceBucketsNotFound = "ServiceBucketsNotFound";
     /// <summary>The MinIO bucket vanished during the run (NoSuchBucket from the target).</summary>
     public const string TargetBucketNotFound = "TargetBucketNotFound";

@@ -7,19 +7,60 @@ using MinioRestore.Engine.Comparing;
 namespace MinioRestore.Engine.Listing;
 
 /// <summary>
-/// A bucket's state at an instant, from ListObjectVersions: per key the version
-/// <see cref="AsOfPicker"/> chooses, as an <see cref="ObjectEntry"/> carrying its version id, in
-/// the server's key order. Streamed page by page (key and version-id markers), one page ahead,
-/// like <see cref="BucketLister"/>: memory stays flat whatever the number of versions.
+/// A bucket's versions from ListObjectVersions, in the server's order (keys in order, each key's
+/// versions and delete markers newest first), each an <see cref="ObjectEntry"/> carrying its
+/// version id. Streamed page by page (key and version-id markers), one page ahead, like
+/// <see cref="BucketLister"/>: memory stays flat whatever the number of versions. Two readings
+/// of it: the state at an instant (<see cref="ListAsOfAsync"/>, per key the version
+/// <see cref="AsOfPicker"/> chooses) and the whole history (<see cref="KeyHistory.GroupAsync"/>).
 /// </summary>
 internal static class VersionLister
 {
     public const int DefaultPageSize = 1000;
 
-    public static IAsyncEnumerable<ObjectEntry> ListAsOfAsync(IAmazonS3 client, string bucket, string? prefix, DateTime asOfUtc, int pageSize, CancellationToken cancel) =>
-        BucketLister.StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, new AsOfPicker(asOfUtc), pageSize, pages, ct), cancel);
+    /// <summary>Per key, the version at <paramref name="asOfUtc"/>; keys deleted or not yet written then are left out.</summary>
+    public static async IAsyncEnumerable<ObjectEntry> ListAsOfAsync(IAmazonS3 client, string bucket, string? prefix, DateTime asOfUtc, int pageSize,
+        [EnumeratorCancellation] CancellationToken cancel)
+    {
+        var picker = new AsOfPicker(asOfUtc);
+        await foreach (var version in ListAsync(client, bucket, prefix, pageSize, cancel).ConfigureAwait(false))
+            if (picker.Offer(version, version.IsDeleteMarker) is { } chosen) yield return chosen;
+        if (picker.Finish() is { } last) yield return last;
+    }
 
-    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, AsOfPicker picker, int pageSize,
+    /// <summary>Every version and delete marker (<see cref="ObjectEntry.IsDeleteMarker"/>), in listing order.</summary>
+    public static IAsyncEnumerable<ObjectEntry> ListAsync(IAmazonS3 client, string bucket, string? prefix, int pageSize, CancellationToken cancel) =>
+        BucketLister.StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, pageSize, pages, ct), cancel);
+
+    /// <summary>
+    /// The newest version or delete marker of exactly <paramref name="key"/>, or null when the key
+    /// has none: one ListObjectVersions of one entry (the key sorts first among the keys it prefixes).
+    /// A HEAD cannot tell this where the newest is a delete marker: RGW 16 answers 404 without
+    /// x-amz-delete-marker or x-amz-version-id (measured).
+    /// </summary>
+    public static async Task<ObjectEntry?> LatestAsync(IAmazonS3 client, string bucket, string key, CancellationToken cancel)
+    {
+        var response = await client.ListVersionsAsync(new ListVersionsRequest
+        {
+            BucketName = bucket, Prefix = key, MaxKeys = 1, Encoding = EncodingType.Url,
+        }, cancel).ConfigureAwait(false);
+        bool encoded = response.Encoding == EncodingType.Url;
+        foreach (var v in response.Versions ?? [])
+        {
+            var entry = Entry(v, encoded);
+            return string.Equals(entry.Key, key, StringComparison.Ordinal) ? entry : null;
+        }
+        return null;
+    }
+
+    private static ObjectEntry Entry(S3ObjectVersion v, bool encoded) =>
+        new(encoded ? BucketLister.DecodeKey(v.Key) : v.Key, v.Size ?? 0, v.ETag ?? "", v.LastModified ?? default,
+            string.IsNullOrEmpty(v.VersionId) ? "null" : v.VersionId)
+        {
+            IsDeleteMarker = v.IsDeleteMarker == true, StorageClass = v.StorageClass?.Value,
+        };
+
+    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, int pageSize,
         ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
     {
         try
@@ -35,19 +76,12 @@ internal static class VersionLister
             {
                 var response = await client.ListVersionsAsync(request, cancel).ConfigureAwait(false);
                 bool encoded = response.Encoding == EncodingType.Url;
-                var page = new List<ObjectEntry>();
-                ObjectEntry? lastListed = null;
+                var page = new List<ObjectEntry>(response.Versions?.Count ?? 0);
                 foreach (var v in response.Versions ?? [])
-                {
-                    lastListed = new ObjectEntry(encoded ? BucketLister.DecodeKey(v.Key) : v.Key, v.Size ?? 0, v.ETag ?? "",
-                        v.LastModified ?? default, string.IsNullOrEmpty(v.VersionId) ? "null" : v.VersionId) { StorageClass = v.StorageClass?.Value };
-                    if (picker.Offer(lastListed, v.IsDeleteMarker == true) is { } chosen) page.Add(chosen);
-                }
-                bool more = response.IsTruncated == true;
-                // The last key of a page may go on in the next one, so it is finished only at the end.
-                if (!more && picker.Finish() is { } last) page.Add(last);
+                    page.Add(Entry(v, encoded));
                 if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
-                if (!more) break;
+                if (response.IsTruncated != true) break;
+                var lastListed = page.Count > 0 ? page[^1] : null;
                 if (lastListed is null || string.IsNullOrEmpty(response.NextVersionIdMarker)) throw BucketLister.CutShort(bucket, "key and version-id markers");
                 // The next page starts after the last version listed, named as we decoded it: servers
                 // differ in whether NextKeyMarker is encoded, and a marker decoded twice would go back

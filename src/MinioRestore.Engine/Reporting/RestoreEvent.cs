@@ -21,6 +21,14 @@ public enum RestoreEventKind
     Retrying,
     /// <summary>A backup object in an archive storage class that cannot be read yet (archived, or its restore pending); left for a later run.</summary>
     Archived,
+    /// <summary>-AllVersions: one version or delete marker written; <see cref="RestoreEvent.Version"/> maps its backup version id to the target's.</summary>
+    VersionWritten,
+    /// <summary>-AllVersions -WhatIf: a version or delete marker that would be written.</summary>
+    WouldWriteVersion,
+    /// <summary>-AllVersions -WhatIf: versioning would be enabled on the target bucket.</summary>
+    WouldEnableVersioning,
+    /// <summary>-AllVersions: versioning was enabled on the target bucket.</summary>
+    VersioningEnabled,
     /// <summary>-RestoreArchived sent RestoreObject for an archived object.</summary>
     ArchiveRestoreRequested,
     /// <summary>-WhatIf with -RestoreArchived: an archived object whose restore would be requested.</summary>
@@ -56,4 +64,7 @@ public sealed record RestoreEvent(RestoreEventKind Kind, string Bucket, string? 
 
     /// <summary>For -WhatIf lines: what the operation does beyond its name, e.g. "with Object Lock, default retention COMPLIANCE ...".</summary>
     public string? Detail { get; init; }
+
+    /// <summary>For <see cref="RestoreEventKind.VersionWritten"/>: the version written and its target version id.</summary>
+    public Mirror.RestoredVersion? Version { get; init; }
 }

@@ -6,7 +6,7 @@ public sealed class RestoreProgress
     private long _listed, _toCopy, _toCopyBytes, _done, _transferred;
     private int _listingDone;
 
-    /// <summary>Source objects listed so far.</summary>
+    /// <summary>Source objects listed so far (with -AllVersions, versions and delete markers; so are the other counts).</summary>
     public long Listed => Interlocked.Read(ref _listed);
 
     /// <summary>Objects (and bytes) found to need copying so far.</summary>
@@ -23,6 +23,8 @@ public sealed class RestoreProgress
     public bool ListingComplete => Volatile.Read(ref _listingDone) == 1;
 
     internal void OnListed() => Interlocked.Increment(ref _listed);
+    /// <summary>-AllVersions: a key's history, counted in versions and delete markers.</summary>
+    internal void OnListed(int versions) => Interlocked.Add(ref _listed, versions);
     internal void OnPlanned(long size) { Interlocked.Increment(ref _toCopy); Interlocked.Add(ref _toCopyBytes, size); }
     /// <summary>A planned object the check found needs no copy after all.</summary>
     internal void OnUnplanned(long size) { Interlocked.Decrement(ref _toCopy); Interlocked.Add(ref _toCopyBytes, -size); }

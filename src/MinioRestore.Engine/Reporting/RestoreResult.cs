@@ -20,9 +20,13 @@ public sealed class RestoreResult
     public required string SourceBucket { get; init; }
     public required string TargetBucket { get; init; }
     public required RestoreStatus Status { get; init; }
+    /// <summary>Objects copied; with -AllVersions, keys whose history was extended (<see cref="Versions"/> and <see cref="DeleteMarkers"/> count what was written).</summary>
     public long Copied { get; init; }
+    /// <summary>Objects already identical on the target; with -AllVersions, keys whose whole history was already there.</summary>
     public long Skipped { get; init; }
+    /// <summary>Objects that differ on the target, left alone; with -AllVersions, keys whose history diverged (VersionHistoryDiverged).</summary>
     public long Conflicts { get; init; }
+    /// <summary>Objects (with -AllVersions, keys) that could not be restored; a rerun goes on where they stopped.</summary>
     public long Failed { get; init; }
     /// <summary>
     /// Objects skipped or copied whose identity with the backup could not be proven (encrypted
@@ -44,6 +48,12 @@ public sealed class RestoreResult
     public string? RemovalSkippedReason { get; init; }
     /// <summary>-AsOf: the instant (UTC) whose backup state was restored; null for the latest objects.</summary>
     public DateTime? AsOf { get; init; }
+    /// <summary>-AllVersions: whole histories were restored (up to <see cref="AsOf"/> when set).</summary>
+    public bool AllVersions { get; init; }
+    /// <summary>-AllVersions: object versions written to the target.</summary>
+    public long Versions { get; init; }
+    /// <summary>-AllVersions: delete markers written to the target.</summary>
+    public long DeleteMarkers { get; init; }
     public long Bytes { get; init; }
     public TimeSpan Duration { get; init; }
     public bool BucketCreated { get; init; }
@@ -52,6 +62,7 @@ public sealed class RestoreResult
     public DateTime StartTime { get; init; }
     public DateTime EndTime { get; init; }
 
-    public override string ToString() =>
-        $"{SourceBucket} -> {TargetBucket}: {Status}, {Copied} copied, {Skipped} skipped, {Conflicts} conflicts, {Failed} failed, {Removed} removed";
+    public override string ToString() => AllVersions
+        ? $"{SourceBucket} -> {TargetBucket} (all versions): {Status}, {Versions} versions and {DeleteMarkers} delete markers written for {Copied} keys, {Skipped} skipped, {Conflicts} conflicts, {Failed} failed"
+        : $"{SourceBucket} -> {TargetBucket}: {Status}, {Copied} copied, {Skipped} skipped, {Conflicts} conflicts, {Failed} failed, {Removed} removed";
 }

@@ -2,6 +2,7 @@ using MinioRestore.Engine.Comparing;
 using MinioRestore.Engine.Copying;
 using MinioRestore.Engine.Ends;
 using MinioRestore.Engine.Errors;
+using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Reporting;
 
 namespace MinioRestore.Engine.Restoring;
@@ -111,6 +112,60 @@ internal sealed class BucketRun
         Progress.OnUnplanned(item.Entry.Size);
         Settle(item.Entry.Key, decision);
         return null;
+    }
+
+    /// <summary>-AllVersions: counts and reports a key's history that needs no write: complete, or diverged (a conflict).</summary>
+    public void SettleHistory(KeyHistory source, HistoryDecision decision)
+    {
+        string key = source.Key;
+        switch (decision.Action)
+        {
+            case HistoryAction.Complete:
+                Tally.OnSkipped();
+                Tally.OnUnverified(decision.Unverified);
+                if (decision.Unverified > 0)
+                    Report(RestoreEventKind.SkippedUnverified, key, $"Skipped '{key}': {decision.Reason}; {decision.Unverified} of its versions are unverified (their ETags are no comparable hashes).");
+                else
+                    Report(RestoreEventKind.Skipped, key, $"Skipped '{key}': {decision.Reason}.");
+                break;
+            case HistoryAction.Diverged:
+                Tally.OnConflict();
+                var failure = new RestoreException(ErrorIds.VersionHistoryDiverged, FailureKind.Conflict,
+                    $"'{key}': its history on the target is not the backup's, so none of it was written: {decision.Reason}. " +
+                    "A history is never rewritten (the target's versions may be an application's); restore into another bucket (-TargetBucket) for the backup's.");
+                Report(RestoreEventKind.Conflict, key, failure.Message, failure);
+                break;
+            default:
+                throw new InvalidOperationException($"{decision.Action} writes to the target; it is not settled here.");
+        }
+    }
+
+    /// <summary>
+    /// -AllVersions: the final decision for a key's history planned for writing: a
+    /// <see cref="HistoryAction.Check"/> is decided from both versions' headers, and a history that
+    /// needs no write after all is settled here (null).
+    /// </summary>
+    public async Task<HistoryDecision?> ResolveHistoryAsync(PlannedHistory item, CancellationToken cancel)
+    {
+        var decision = item.Decision;
+        if (decision.Action == HistoryAction.Check)
+        {
+            var facts = new Dictionary<int, (ObjectFacts, ObjectFacts)>();
+            foreach (int i in decision.Checks!)
+                facts[i] = await Ends.FactsAsync(SourceBucket, TargetBucket, item.Source.Key, item.Source.Versions[i].VersionId, cancel,
+                    item.Target!.Versions[i].VersionId).ConfigureAwait(false);
+            decision = HistoryPlanner.Decide(item.Source.Versions, item.Target?.Versions, facts);
+        }
+        if (decision.Action == HistoryAction.Append) return decision;
+        Unplan(item.Source, item.Decision.From);
+        SettleHistory(item.Source, decision);
+        return null;
+    }
+
+    /// <summary>Takes the entries of a history from <paramref name="from"/> on out of the progress totals: they will not be written.</summary>
+    public void Unplan(KeyHistory history, int from)
+    {
+        for (int i = from; i < history.Versions.Count; i++) Progress.OnUnplanned(history.Versions[i].Size);
     }
 
     public void Report(RestoreEventKind kind, string? key, string message, RestoreException? failure = null, CopyAction? action = null) =>

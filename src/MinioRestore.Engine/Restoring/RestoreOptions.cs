@@ -42,6 +42,45 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     /// </summary>
     public Listing.PointInTime? AsOf { get; init; }
 
+    /// <summary>
+    /// Restore every key's whole history (its versions oldest first, its delete markers in their
+    /// places) into a versioned target, instead of its latest object; with <see cref="AsOf"/>, the
+    /// history up to that instant. Versioning is enabled on the target bucket. Not with
+    /// <see cref="Remove"/>, <see cref="Overwrite"/> or the filter's dates (<see cref="Validate"/>).
+    /// </summary>
+    public bool AllVersions { get; init; }
+
+    /// <summary>
+    /// With <see cref="AllVersions"/>: asked with the target bucket before versioning is enabled on
+    /// it (it can be suspended afterwards, never turned off); false leaves the bucket unrestored.
+    /// Null approves. Not asked in a dry run, which reports it instead.
+    /// </summary>
+    public Func<string, CancellationToken, Task<bool>>? ConfirmVersioning { get; init; }
+
+    /// <summary>Entries per ListObjectVersions page for <see cref="AllVersions"/>; tests make it small to cut histories across pages.</summary>
+    internal int VersionPageSize { get; init; } = Listing.VersionLister.DefaultPageSize;
+
+    /// <summary>
+    /// Refuses combinations that cannot be done, before anything is: a history is never rewritten
+    /// (-Overwrite) nor deleted from (-Remove: on a versioned target a delete only adds a marker, and
+    /// the target's own keys stay as they are), and dates select single versions, which would cut
+    /// holes in histories (-AsOf gives the history up to an instant).
+    /// </summary>
+    public void Validate()
+    {
+        if (!AllVersions) return;
+        string? other = Remove ? "-Remove" : Overwrite ? "-Overwrite" : Filter.NewerThan is not null ? "-NewerThan" : Filter.OlderThan is not null ? "-OlderThan" : null;
+        if (other is null) return;
+        string why = other switch
+        {
+            "-Remove" => "-AllVersions restores histories and never deletes: keys that only the target has stay as they are (they are counted in TargetOnly)",
+            "-Overwrite" => "-AllVersions never rewrites a history: a key whose history on the target differs from the backup's is reported (VersionHistoryDiverged) and left alone; restore it into another bucket with -TargetBucket",
+            _ => "dates would pick single versions out of each history; -AsOf restores each history up to an instant",
+        };
+        throw new Errors.RestoreException(Errors.ErrorIds.InvalidParameterCombination, Errors.FailureKind.InvalidArgument,
+            $"{other} cannot be combined with -AllVersions: {why}. Nothing was done.");
+    }
+
     /// <summary>Send RestoreObject for backup objects in GLACIER or DEEP_ARCHIVE; a later run copies them once readable.</summary>
     public bool RestoreArchived { get; init; }
 

@@ -36,11 +36,12 @@ public sealed class Restorer : IDisposable
         string sourceBucket = BucketNames.Validate(options.SourceBucket, "source", legacy: true);
         string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDelete);
+        options.Validate();
         var run = new BucketRun(Ends, options, sourceBucket, targetBucket, reporter, progress ?? new RestoreProgress(), cancel);
 
         // Everything that can stop the run is checked before anything is written.
         await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
-        if (options.AsOf is not null) await Ends.EnsureSourceVersionedAsync(sourceBucket, cancel).ConfigureAwait(false);
+        if (options.AsOf is not null || options.AllVersions) await Ends.EnsureSourceVersionedAsync(sourceBucket, cancel, options.AllVersions).ConfigureAwait(false);
         var sourceLock = await BucketLock.ReadAsync(Ends.Source, sourceBucket, EndRole.Source, Ends.SourceEndpoint,
             refused => run.Report(RestoreEventKind.AttributesNotCopied, null,
                 $"{refused.Message} The bucket is restored as one without Object Lock: no retention or legal hold is kept.", refused), cancel).ConfigureAwait(false);
@@ -49,13 +50,28 @@ public sealed class Restorer : IDisposable
             && await BucketLock.ReadAsync(Ends.Target, targetBucket, EndRole.Target, Ends.TargetEndpoint, null, cancel).ConfigureAwait(false) is null)
             throw BucketLock.TargetLacksLock(sourceBucket, targetBucket);
         run.SourceLock = sourceLock;
+        // -AllVersions: a history needs a versioned target; enabling versioning cannot be undone
+        // (only suspended), so it is asked (-Confirm) before the bucket is created or anything written.
+        bool enableVersioning = options.AllVersions && !(targetExists && await Ends.TargetVersioningEnabledAsync(targetBucket, cancel).ConfigureAwait(false));
+        if (enableVersioning && !options.WhatIf && options.ConfirmVersioning is { } confirm && !await confirm(targetBucket, cancel).ConfigureAwait(false))
+            throw new RestoreException(ErrorIds.TargetVersioningNotEnabled, FailureKind.Stopped,
+                $"Versioning was not enabled on the target bucket '{targetBucket}' (declined), so the history of '{sourceBucket}' was not restored there; nothing was written.");
         bool created = !targetExists && await run.Writer.CreateBucketAsync(sourceLock).ConfigureAwait(false);
+        if (enableVersioning) await run.Writer.EnableVersioningAsync().ConfigureAwait(false);
 
         var status = RestoreStatus.Succeeded;
         try
         {
-            var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel, options.AsOf);
-            await run.Writer.CopyAllAsync(PlanAsync(run, merged)).ConfigureAwait(false);
+            if (options.AllVersions)
+            {
+                var histories = Ends.MergeHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, options.AsOf?.Utc, options.VersionPageSize, cancel);
+                await run.Writer.WriteHistoriesAsync(HistoryPlan.PlanAsync(run, histories)).ConfigureAwait(false);
+            }
+            else
+            {
+                var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel, options.AsOf);
+                await run.Writer.CopyAllAsync(PlanAsync(run, merged)).ConfigureAwait(false);
+            }
             // Deletions come last, once every copy of the bucket has finished.
             if (run.Removal is { } removal)
                 await removal.RunAsync(bucketFailed: false).ConfigureAwait(false);
@@ -92,7 +108,7 @@ public sealed class Restorer : IDisposable
             SourceBucket = sourceBucket, TargetBucket = targetBucket, Status = status,
             Copied = tally.Copied, Skipped = tally.Skipped, Conflicts = tally.Conflicts, Failed = failed, Unverified = tally.Unverified, Archived = tally.Archived,
             TargetOnly = tally.TargetOnly, Removed = run.Removal?.Removed ?? 0, RemovalSkippedReason = run.Removal?.SkippedReason,
-            AsOf = options.AsOf?.Utc, Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
+            AsOf = options.AsOf?.Utc, AllVersions = options.AllVersions, Versions = tally.Versions, DeleteMarkers = tally.DeleteMarkers, Bytes = tally.Bytes, Duration = clock.Elapsed, BucketCreated = created,
             SourceEndpoint = Ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
             TargetEndpoint = Ends.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority),
             StartTime = started, EndTime = started + clock.Elapsed,

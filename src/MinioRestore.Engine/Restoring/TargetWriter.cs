@@ -6,6 +6,7 @@ using MinioRestore.Engine.Ends;
 using MinioRestore.Engine.Errors;
 using MinioRestore.Engine.Listing;
 using MinioRestore.Engine.Mirror;
+using RestoredVersion = MinioRestore.Engine.Mirror.RestoredVersion;
 using MinioRestore.Engine.Reporting;
 using MinioRestore.Engine.Transport;
 using RestoreStatus = MinioRestore.Engine.Mirror.RestoreStatus;
@@ -32,6 +33,20 @@ internal abstract class TargetWriter(BucketRun run)
 
     /// <summary>Copies (or would copy) every planned object; failures are reported per object.</summary>
     public abstract Task CopyAllAsync(IAsyncEnumerable<PlannedCopy> planned);
+
+    /// <summary>-AllVersions: enables (or would enable) versioning on the target bucket.</summary>
+    public abstract Task EnableVersioningAsync();
+
+    /// <summary>
+    /// -AllVersions: writes (or would write) the rest of every planned key's history, oldest first,
+    /// each key's entries one after another (the target orders a key's versions by when they are
+    /// written), keys in parallel; failures and conflicts are reported per key.
+    /// </summary>
+    public abstract Task WriteHistoriesAsync(IAsyncEnumerable<PlannedHistory> planned);
+
+    /// <summary>An entry of a history in words: "version X (N bytes)" or "the delete marker X".</summary>
+    private static string Entry(ObjectEntry entry) =>
+        entry.IsDeleteMarker ? $"the delete marker {entry.VersionId}" : $"version {entry.VersionId} ({entry.Size} bytes)";
 
     /// <summary>Deletes (or would delete) the keys -Remove may delete, after the user's confirmation.</summary>
     public abstract Task RemoveAsync(Removal removal, IReadOnlyList<string> keys);
@@ -113,6 +128,96 @@ internal abstract class TargetWriter(BucketRun run)
                         if (planned) Run.Progress.OnDone();
                     }
                 });
+
+        public override async Task EnableVersioningAsync()
+        {
+            await Run.Ends.EnableTargetVersioningAsync(Run.TargetBucket, Run.Cancel).ConfigureAwait(false);
+            Run.Report(RestoreEventKind.VersioningEnabled, null, $"Enabled versioning on bucket '{Run.TargetBucket}' on the {EndRole.Target}, to restore whole histories.");
+        }
+
+        public override Task WriteHistoriesAsync(IAsyncEnumerable<PlannedHistory> planned) =>
+            Parallel.ForEachAsync(planned, new ParallelOptions { MaxDegreeOfParallelism = Run.Options.Concurrency, CancellationToken = Run.Cancel },
+                async (item, ct) =>
+                {
+                    var history = item.Source.Versions;
+                    string key = item.Source.Key;
+                    HistoryDecision? decision;
+                    try
+                    {
+                        // A check reads both versions' headers; it may find nothing to write after all.
+                        decision = await Run.ResolveHistoryAsync(item, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (!ct.IsCancellationRequested)
+                    {
+                        Run.Unplan(item.Source, item.Decision.From);
+                        Run.Tally.OnFailed();
+                        var failure = S3Failure.Explain(e, EndRole.Target, Run.Ends.TargetEndpoint, $"comparing the history of '{key}'", ErrorIds.ObjectCopyFailed);
+                        Run.Report(RestoreEventKind.ObjectFailed, key, $"The history of '{key}' was not restored: {failure.Message}", failure);
+                        return;
+                    }
+                    if (decision is null) return;
+                    string? after = item.TargetLatest(decision.From);
+                    int written = 0, i = decision.From;
+                    try
+                    {
+                        for (; i < history.Count; i++)
+                        {
+                            var version = history[i];
+                            // A version that cannot be read yet stops the history there: what follows it must come after it.
+                            if (!version.IsDeleteMarker && ArchivedObjects.IsArchived(version) && !await Run.Archive.ReadableAsync(version, ct).ConfigureAwait(false))
+                                break;
+                            var append = new VersionAppend(after);
+                            bool proven = true;
+                            if (version.IsDeleteMarker)
+                                await Run.Copier.AppendDeleteMarkerAsync(key, append, ct).ConfigureAwait(false);
+                            else
+                                proven = await Run.Copier.CopyAsync(version, Run.Progress.OnBytes, ct, WriteGuard.Appending(append)).ConfigureAwait(false) == Verification.MatchesSourceETag;
+                            after = append.WrittenVersionId;
+                            written++;
+                            if (version.IsDeleteMarker) Run.Tally.OnDeleteMarkerWritten();
+                            else Run.Tally.OnVersionWritten(version.Size, unverified: !proven);
+                            Run.Progress.OnDone();
+                            Written(version, after!, proven, i, history.Count);
+                        }
+                    }
+                    catch (Exception e) when (!ct.IsCancellationRequested)
+                    {
+                        var failure = S3Failure.Explain(e, EndRole.Target, Run.Ends.TargetEndpoint, $"writing {Entry(history[i])} of '{key}'", ErrorIds.ObjectCopyFailed);
+                        string done = written == 0 ? "" : $" ({written} entr{(written == 1 ? "y" : "ies")} of its history were written first)";
+                        if (failure.ErrorId == ErrorIds.TargetObjectChanged)
+                        {
+                            Run.Tally.OnConflict();
+                            Run.Report(RestoreEventKind.Conflict, key, failure.Message + done, failure);
+                        }
+                        else
+                        {
+                            Run.Tally.OnFailed(unstorable: failure.ErrorId == ErrorIds.UnsupportedObjectName);
+                            Run.Report(RestoreEventKind.ObjectFailed, key,
+                                $"The history of '{key}' was restored only up to entry {i} of {history.Count}{done}: {failure.Message} A rerun goes on from there.", failure);
+                        }
+                    }
+                    finally
+                    {
+                        // What was not written (a failure, an archived version) leaves the totals.
+                        for (int rest = i; rest < history.Count; rest++) Run.Progress.OnUnplanned(history[rest].Size);
+                        if (written > 0) Run.Tally.OnHistoryExtended();
+                    }
+                });
+
+        private void Written(ObjectEntry version, string targetVersionId, bool proven, int index, int count)
+        {
+            var mapped = new RestoredVersion
+            {
+                SourceBucket = Run.SourceBucket, TargetBucket = Run.TargetBucket, Key = version.Key,
+                SourceVersionId = version.VersionId ?? "null", TargetVersionId = targetVersionId, IsDeleteMarker = version.IsDeleteMarker,
+                LastModified = version.LastModified.ToUniversalTime(), Size = version.Size, ETag = version.IsDeleteMarker ? "" : ETag.Parse(version.ETag).Value,
+            };
+            string what = version.IsDeleteMarker
+                ? $"Wrote a delete marker for '{version.Key}' (entry {index + 1} of {count} of its history): backup version {mapped.SourceVersionId} -> target version {targetVersionId}."
+                : $"Copied '{version.Key}' (entry {index + 1} of {count} of its history, {version.Size} bytes, {(proven ? "verified against the backup's ETag" : "unverified: the backup's ETag is not a hash that could be reproduced")}): " +
+                  $"backup version {mapped.SourceVersionId} -> target version {targetVersionId}.";
+            Run.Reporter.Report(new(RestoreEventKind.VersionWritten, Run.TargetBucket, version.Key, what) { Version = mapped });
+        }
 
         public override async Task RemoveAsync(Removal removal, IReadOnlyList<string> keys)
         {
@@ -217,6 +322,45 @@ internal abstract class TargetWriter(BucketRun run)
                 Run.Reporter.Report(new(RestoreEventKind.WouldCopy, Run.TargetBucket, entry.Key,
                     $"{(decision.Action == CopyAction.Overwrite ? "Overwrite" : "Copy")} '{entry.Key}' ({Version(entry)}{entry.Size} bytes){(compliance is null ? "" : " " + compliance)}: {decision.Reason}")
                     { Action = decision.Action, Detail = compliance });
+            }
+        }
+
+        public override Task EnableVersioningAsync()
+        {
+            Run.Reporter.Report(new(RestoreEventKind.WouldEnableVersioning, Run.TargetBucket, null,
+                $"Enable versioning on bucket '{Run.TargetBucket}' on the {EndRole.Target} (it can be suspended later, never turned off)"));
+            return Task.CompletedTask;
+        }
+
+        public override async Task WriteHistoriesAsync(IAsyncEnumerable<PlannedHistory> planned)
+        {
+            await foreach (var item in planned.WithCancellation(Run.Cancel).ConfigureAwait(false))
+            {
+                if (await Run.ResolveHistoryAsync(item, Run.Cancel).ConfigureAwait(false) is not { } decision) continue;
+                var history = item.Source.Versions;
+                int written = 0;
+                for (int i = decision.From; i < history.Count; i++)
+                {
+                    var version = history[i];
+                    if (!version.IsDeleteMarker && ArchivedObjects.IsArchived(version) && !await Run.Archive.ReadableAsync(version, Run.Cancel).ConfigureAwait(false))
+                    {
+                        Run.Unplan(item.Source, i);
+                        break;
+                    }
+                    written++;
+                    string? compliance = null;
+                    if (version.IsDeleteMarker) Run.Tally.OnDeleteMarkerWritten();
+                    else
+                    {
+                        Run.Tally.OnVersionWritten(version.Size, unverified: false);
+                        compliance = await ComplianceAsync(version.Key, version.VersionId).ConfigureAwait(false);
+                    }
+                    Run.Reporter.Report(new(RestoreEventKind.WouldWriteVersion, Run.TargetBucket, version.Key,
+                        $"{(version.IsDeleteMarker ? "Write a delete marker for" : "Copy")} '{version.Key}' ({Entry(version)} of the backup, entry {i + 1} of {history.Count} of its history)" +
+                        $"{(compliance is null ? "" : " " + compliance)}: {decision.Reason}")
+                        { Detail = (version.IsDeleteMarker ? "Write delete marker" : $"Copy version {version.VersionId}") + (compliance is null ? "" : " " + compliance) });
+                }
+                if (written > 0) Run.Tally.OnHistoryExtended();
             }
         }
 

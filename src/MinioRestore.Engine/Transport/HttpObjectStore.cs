@@ -103,7 +103,8 @@ internal sealed class HttpObjectStore : IObjectStore
     private async Task<WriteAnswer> SendForAnswerAsync(HttpRequestMessage request, CancellationToken cancel, FullObjectChecksum? sent = null)
     {
         using var response = await SendAsync(request, cancel).ConfigureAwait(false);
-        return new(Header(response.Headers, "ETag") ?? "", EncryptedWithKeyElsewhere(response), sent is null ? null : Header(response.Headers, sent.Header));
+        return new(Header(response.Headers, "ETag") ?? "", EncryptedWithKeyElsewhere(response), sent is null ? null : Header(response.Headers, sent.Header),
+            Header(response.Headers, "x-amz-version-id"));
     }
 
     /// <summary>SSE-KMS, DSSE-KMS or SSE-C: the object's ETag is then no MD5 of its bytes.</summary>

@@ -56,7 +56,8 @@ internal readonly record struct ByteSpan(long Offset, long Length);
 /// What the server answered to a write: its ETag, whether it encrypts with KMS (its ETags are
 /// then no MD5s), and the checksum it verified and stored, when one was sent and it knows them.
 /// </summary>
-internal readonly record struct WriteAnswer(string ETag, bool Encrypted, string? VerifiedChecksum = null);
+/// <param name="VersionId">The version the write made, on a versioned bucket (x-amz-version-id), else null.</param>
+internal readonly record struct WriteAnswer(string ETag, bool Encrypted, string? VerifiedChecksum = null, string? VersionId = null);
 
 /// <summary>
 /// A full-object checksum as Amazon S3 stores it with an object (x-amz-checksum-crc64nvme, ...,
@@ -102,8 +103,17 @@ internal readonly record struct WriteGuard(string? ExpectedETag)
 {
     public static WriteGuard Absent => new(null);
 
+    /// <summary>-AllVersions: a version appended to a versioned target's history, guarded by looking, not by a condition (see <see cref="Copying.VersionAppend"/>).</summary>
+    public Copying.VersionAppend? Append { get; init; }
+
+    public static WriteGuard Appending(Copying.VersionAppend append) => new(null) { Append = append };
+
+    /// <summary>Whether the write carries If-Match or If-None-Match (an append carries none).</summary>
+    public bool IsConditional => Append is null;
+
     public void ApplyTo(System.Net.Http.HttpRequestMessage request)
     {
+        if (!IsConditional) return;
         if (ExpectedETag is not null) request.Headers.TryAddWithoutValidation("If-Match", IfMatchValue);
         else request.Headers.TryAddWithoutValidation("If-None-Match", "*");
     }

@@ -38,7 +38,7 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
             MD5Digest = md5 is null ? null : Convert.ToBase64String(md5), TagSet = headers.TagSet, WebsiteRedirectLocation = headers.WebsiteRedirect,
             StorageClass = headers.StorageClass is { } storageClass ? new S3StorageClass(storageClass) : null, DisablePayloadSigning = UnsignedBody, UseChunkEncoding = !UnsignedBody,
         };
-        if (guard is { } g)
+        if (guard is { IsConditional: true } g)
         {
             if (g.ExpectedETag is not null) put.IfMatch = g.IfMatchValue;
             else put.IfNoneMatch = "*";
@@ -57,7 +57,8 @@ internal sealed class SdkObjectStore(S3Endpoint endpoint, AmazonS3Client control
         var answer = await _uploads.PutObjectAsync(put, cancel).ConfigureAwait(false);
         string? verified = checksum is null ? null : FullObjectChecksum.SdkHeaders(answer.ChecksumType, answer.ChecksumCRC64NVME, answer.ChecksumCRC32,
             answer.ChecksumCRC32C, answer.ChecksumSHA1, answer.ChecksumSHA256)(checksum.Header);
-        return new(answer.ETag, EncryptedWithKeyElsewhere(answer.ServerSideEncryptionMethod, answer.ServerSideEncryptionCustomerMethod), verified);
+        return new(answer.ETag, EncryptedWithKeyElsewhere(answer.ServerSideEncryptionMethod, answer.ServerSideEncryptionCustomerMethod), verified,
+            string.IsNullOrEmpty(answer.VersionId) ? null : answer.VersionId);
     }
 
     public async Task<string> InitiateMultipartAsync(string bucket, string key, ObjectHeaders headers, CancellationToken cancel)

@@ -49,6 +49,10 @@ public sealed class VerifyResult
     public bool ContentCompared { get; init; }
     /// <summary>True when headers, metadata, tags and Object Lock settings were compared too (-Attributes).</summary>
     public bool AttributesCompared { get; init; }
+    /// <summary>-AllVersions: whole histories were compared; the counts above are keys, and <see cref="Versions"/> the backup's entries compared.</summary>
+    public bool AllVersions { get; init; }
+    /// <summary>-AllVersions: the backup's versions and delete markers compared.</summary>
+    public long Versions { get; init; }
     public TimeSpan Duration { get; init; }
 
     /// <summary>Every backup object is on the target with the same content, proven (an unverified pair is not), and with -Attributes the same attributes.</summary>
@@ -75,18 +79,26 @@ public sealed class Verifier : IDisposable
 
     /// <param name="filter">Compare only these objects (as a filtered restore copied them); null compares all.</param>
     /// <param name="asOf">Compare with the backup as it was at this instant (as -AsOf restored it); null: as it is now.</param>
-    /// <param name="attributes">Compare each matching pair's headers, metadata, tags and Object Lock settings too (a HEAD and a tag read per object on each end).</param>
+    /// <param name="attributes">Compare each matching pair's headers, metadata, tags and Object Lock settings too (a HEAD and a tag read per object on each end); not with <paramref name="allVersions"/>.</param>
+    /// <param name="allVersions">Compare whole histories (as -AllVersions restored them; up to <paramref name="asOf"/> when given).</param>
     public async Task<VerifyResult> VerifyAsync(string sourceBucket, string targetBucket, bool content, int concurrency,
         Action<ObjectDifference> onDifference, RestoreProgress? progress, CancellationToken cancel, ObjectFilter? filter = null, PointInTime? asOf = null,
-        bool attributes = false)
+        bool allVersions = false, bool attributes = false)
     {
         progress ??= new RestoreProgress();
         var clock = Stopwatch.StartNew();
         BucketNames.Validate(sourceBucket, "source", legacy: true);
         BucketNames.Validate(targetBucket, "target");
+        if (allVersions) new RestoreOptions(sourceBucket, targetBucket) { AllVersions = true, Filter = filter ?? ObjectFilter.All }.Validate();
+        if (allVersions && attributes)
+            throw new RestoreException(ErrorIds.InvalidParameterCombination, FailureKind.InvalidArgument,
+                "-Attributes cannot be combined with -AllVersions: attributes are compared on the latest objects. Compare the histories with -AllVersions, then the latest objects' attributes with -Attributes alone. Nothing was done.");
         await _ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
-        if (asOf is not null) await _ends.EnsureSourceVersionedAsync(sourceBucket, cancel).ConfigureAwait(false);
+        if (asOf is not null || allVersions) await _ends.EnsureSourceVersionedAsync(sourceBucket, cancel, allVersions).ConfigureAwait(false);
         bool targetExists = await _ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+        if (allVersions)
+            return await VerifyHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, targetBucket, content, concurrency, onDifference, progress, filter ?? ObjectFilter.All, asOf, clock, cancel)
+                .ConfigureAwait(false);
 
         long compared = 0, matching = 0, missing = 0, different = 0, extra = 0, unverified = 0, otherAttributes = 0;
         void Report(MergedEntry pair, DifferenceKind kind, string reason)
@@ -182,6 +194,127 @@ public sealed class Verifier : IDisposable
             Missing = missing, Different = different, Extra = extra, Unverified = unverified, ContentCompared = content, Duration = clock.Elapsed,
             AttributesDifferent = otherAttributes, AttributesCompared = attributes,
         };
+    }
+
+    /// <summary>
+    /// -AllVersions: every key's history on the target against the backup's, by the restore's own
+    /// rule (<see cref="HistoryPlanner"/>): the same entries in the same order. A target history
+    /// that is a prefix of the backup's lacks the rest (Missing); any other is Different. With
+    /// <paramref name="content"/>, every pair of object versions is read and hashed, and the
+    /// listings only decide where delete markers, sizes or the number of entries differ.
+    /// </summary>
+    private async Task<VerifyResult> VerifyHistoriesAsync(string sourceBucket, string? existingTarget, string targetBucket, bool content, int concurrency,
+        Action<ObjectDifference> onDifference, RestoreProgress progress, ObjectFilter filter, PointInTime? asOf, Stopwatch clock, CancellationToken cancel)
+    {
+        long compared = 0, versions = 0, matching = 0, missing = 0, different = 0, extra = 0, unverified = 0;
+        void Report(MergedHistory pair, DifferenceKind kind, string reason, int at = 0)
+        {
+            switch (kind)
+            {
+                case DifferenceKind.Missing: Interlocked.Increment(ref missing); break;
+                case DifferenceKind.Different: Interlocked.Increment(ref different); break;
+                case DifferenceKind.Unverified: Interlocked.Increment(ref unverified); break;
+                default: Interlocked.Increment(ref extra); break;
+            }
+            ObjectEntry? s = pair.Source is { } sh && at < sh.Versions.Count ? sh.Versions[at] : null;
+            ObjectEntry? t = pair.Target is { } th && at < th.Versions.Count ? th.Versions[at] : null;
+            onDifference(new ObjectDifference(sourceBucket, targetBucket, pair.Key, kind, s?.Size, t?.Size,
+                s is null ? null : ETag.Parse(s.ETag).Value, t is null ? null : ETag.Parse(t.ETag).Value, reason));
+        }
+        void Judge(MergedHistory pair, HistoryDecision decision)
+        {
+            switch (decision.Action)
+            {
+                case HistoryAction.Complete when decision.Unverified > 0:
+                    Report(pair, DifferenceKind.Unverified, $"{decision.Reason}, but {decision.Unverified} of its versions cannot be proven the same (ETags that are no comparable hashes); -Content reads them");
+                    break;
+                case HistoryAction.Complete: Interlocked.Increment(ref matching); break;
+                case HistoryAction.Append:
+                    Report(pair, DifferenceKind.Missing, $"{decision.Reason}: the rest is missing on the target", decision.From);
+                    break;
+                default: Report(pair, DifferenceKind.Different, decision.Reason, decision.From); break;
+            }
+        }
+
+        async IAsyncEnumerable<(MergedHistory Pair, HistoryDecision Decision)> ToExamine()
+        {
+            await foreach (var pair in _ends.MergeHistoriesAsync(sourceBucket, existingTarget, filter, asOf?.Utc, VersionLister.DefaultPageSize, cancel).ConfigureAwait(false))
+            {
+                if (pair.Source is not { } source) { Report(pair, DifferenceKind.Extra, "only on the target"); continue; }
+                Interlocked.Increment(ref compared);
+                Interlocked.Add(ref versions, source.Versions.Count);
+                progress.OnListed(source.Versions.Count);
+                if (pair.Target is null) { Report(pair, DifferenceKind.Missing, $"missing on the target ({HistoryPlanner.Count(source.Versions)})"); continue; }
+                if (content)
+                {
+                    if (Structure(source.Versions, pair.Target.Versions) is { } differs) { Judge(pair, differs); continue; }
+                    foreach (var v in source.Versions) progress.OnPlanned(v.Size);
+                    yield return (pair, new HistoryDecision(HistoryAction.Check, 0, "read"));
+                    continue;
+                }
+                var decision = HistoryPlanner.Decide(source.Versions, pair.Target.Versions);
+                if (decision.Action != HistoryAction.Check) { Judge(pair, decision); continue; }
+                yield return (pair, decision);
+            }
+            progress.OnListingComplete();
+        }
+
+        await Parallel.ForEachAsync(ToExamine(), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel },
+            async (item, ct) =>
+            {
+                var (pair, decision) = item;
+                var (source, target) = (pair.Source!.Versions, pair.Target!.Versions);
+                if (!content)
+                {
+                    var facts = new Dictionary<int, (ObjectFacts, ObjectFacts)>();
+                    foreach (int i in decision.Checks!)
+                        facts[i] = await _ends.FactsAsync(sourceBucket, targetBucket, pair.Key, source[i].VersionId, ct, target[i].VersionId).ConfigureAwait(false);
+                    Judge(pair, HistoryPlanner.Decide(source, target, facts));
+                    return;
+                }
+                // One version after another: a key's history is read in order, keys in parallel.
+                for (int i = 0; i < source.Count; i++)
+                {
+                    if (source[i].IsDeleteMarker) continue;
+                    var reads = await Task.WhenAll(
+                        HashAsync(_ends.SourceData, _ends.SourceEndpoint, EndRole.Source, sourceBucket, pair.Key, source[i].VersionId, progress, ct),
+                        HashAsync(_ends.TargetData, _ends.TargetEndpoint, EndRole.Target, targetBucket, pair.Key, target[i].VersionId, null, ct)).ConfigureAwait(false);
+                    if (!reads[0].AsSpan().SequenceEqual(reads[1]))
+                    {
+                        Report(pair, DifferenceKind.Different, $"entry {i + 1} of its history (backup version {source[i].VersionId}, target version {target[i].VersionId}): content differs " +
+                            $"(MD5 {Convert.ToHexString(reads[0]).ToLowerInvariant()} in the backup, {Convert.ToHexString(reads[1]).ToLowerInvariant()} on the target)", i);
+                        return;
+                    }
+                }
+                Interlocked.Increment(ref matching);
+                progress.OnDone();
+            }).ConfigureAwait(false);
+
+        return new VerifyResult
+        {
+            SourceBucket = sourceBucket, TargetBucket = targetBucket, Compared = compared, Matching = matching, Missing = missing, Different = different,
+            Extra = extra, Unverified = unverified, ContentCompared = content, AllVersions = true, Versions = versions, Duration = clock.Elapsed,
+        };
+    }
+
+    /// <summary>
+    /// With -Content, what the listings decide before any byte is read: the same number of
+    /// entries, delete markers in the same places, the same sizes. Null when the bytes must decide.
+    /// </summary>
+    private static HistoryDecision? Structure(IReadOnlyList<ObjectEntry> source, IReadOnlyList<ObjectEntry> target)
+    {
+        for (int i = 0; i < Math.Min(source.Count, target.Count); i++)
+        {
+            if (source[i].IsDeleteMarker != target[i].IsDeleteMarker)
+                return new(HistoryAction.Diverged, i, $"entry {i + 1} of its history is a {(source[i].IsDeleteMarker ? "delete marker" : "version")} in the backup, but a {(target[i].IsDeleteMarker ? "delete marker" : "version")} on the target");
+            if (source[i].Size != target[i].Size)
+                return new(HistoryAction.Diverged, i, $"entry {i + 1} of its history: size differs (backup {source[i].Size} bytes, target {target[i].Size} bytes)");
+        }
+        if (target.Count < source.Count)
+            return new(HistoryAction.Append, target.Count, $"the target holds the first {target.Count} of {source.Count} entries of its history");
+        if (target.Count > source.Count)
+            return new(HistoryAction.Diverged, source.Count, $"the target has {target.Count - source.Count} version(s) or delete marker(s) more than the backup's {source.Count}");
+        return null;
     }
 
     /// <summary>

@@ -91,7 +91,7 @@ internal sealed class RestoreJob : Job, IPipelineOutput
     private async Task<JobState> RestoreBucketAsync(Restorer restorer, BucketPair pair)
     {
         var progress = new RestoreProgress();
-        var meter = RestoreRun.NewMeter(pair);
+        var meter = _run.NewMeter(pair);
         BucketOutcome outcome;
         // Disposed asynchronously: no tick lands after the bucket's last progress record.
         await using (new Timer(_ => Progress.Add(meter.Update(progress)), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)).ConfigureAwait(false))
@@ -106,7 +106,7 @@ internal sealed class RestoreJob : Job, IPipelineOutput
             return JobState.Failed;
         }
         if (outcome.Result is { Status: RestoreStatus.Stopped } || _stop.IsCancellationRequested) return JobState.Stopped;
-        if (outcome.Result is { } result) Output.Add(PSObject.AsPSObject(result));
+        if (outcome.Result is { } result) Output.Add(RestoreRun.Emit(result));
         return JobState.Completed;
     }
 

@@ -17,7 +17,8 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// <param name="Template">The options every bucket shares; the buckets themselves are set per bucket.</param>
 /// <param name="RemoveWithoutPrompt">-Force or -Confirm:$false: -Remove deletes without ShouldContinue.</param>
 /// <param name="Verbose">Verbose lines are wanted (so none is built and queued otherwise).</param>
-internal sealed record RestoreSettings(RestoreOptions Template, bool RemoveWithoutPrompt, bool Verbose)
+/// <param name="PassThru">-AllVersions -PassThru: one RestoredVersion per entry written goes to the output.</param>
+internal sealed record RestoreSettings(RestoreOptions Template, bool RemoveWithoutPrompt, bool Verbose, bool PassThru = false)
 {
     /// <summary>Connections for the objects copied at once and their parts, plus listings.</summary>
     public Restorer NewRestorer(RestoreClients clients) =>
@@ -33,9 +34,22 @@ internal readonly record struct BucketOutcome(RestoreResult? Result, ErrorRecord
 /// the run's first error, after which -Remove deletes nothing.
 /// </summary>
 /// <param name="confirmRemoval">The question -Remove asks on the pipeline thread (ShouldProcess per object, ShouldContinue).</param>
+/// <param name="confirmVersioning">-AllVersions: the question before versioning is enabled on a bucket (ShouldProcess), on the pipeline thread; null approves (a job asked in advance).</param>
 internal sealed class RestoreRun(RestoreSettings settings, IPipelineOutput output,
-    Func<string, IReadOnlyList<string>, IReadOnlyList<string>>? confirmRemoval, string? firstError = null)
+    Func<string, IReadOnlyList<string>, IReadOnlyList<string>>? confirmRemoval, string? firstError = null,
+    Func<string, string?, bool>? confirmVersioning = null)
 {
+    /// <summary>The type name of -AllVersions results, whose table view shows versions and delete markers.</summary>
+    public const string AllVersionsTypeName = "MinioRestore.Engine.Mirror.RestoreResult#AllVersions";
+
+    /// <summary>The result as written to the pipeline: an -AllVersions result is told apart by its view's type name.</summary>
+    public static PSObject Emit(RestoreResult result)
+    {
+        var emitted = PSObject.AsPSObject(result);
+        if (result.AllVersions && !emitted.TypeNames.Contains(AllVersionsTypeName)) emitted.TypeNames.Insert(0, AllVersionsTypeName);
+        return emitted;
+    }
+
     private string? _firstError = firstError;
 
     /// <summary>The first error written in this run, or null.</summary>
@@ -51,8 +65,9 @@ internal sealed class RestoreRun(RestoreSettings settings, IPipelineOutput outpu
     public void NoteError(ErrorRecord record) =>
         Interlocked.CompareExchange(ref _firstError, record.ErrorDetails?.Message ?? record.Exception.Message, null);
 
-    public static ProgressMeter NewMeter(BucketPair pair) =>
-        new(BucketPairCmdlet.NextProgressId(), $"Restoring s3/{pair.Source} -> minio/{pair.Target}");
+    public ProgressMeter NewMeter(BucketPair pair) =>
+        new(BucketPairCmdlet.NextProgressId(), $"Restoring s3/{pair.Source} -> minio/{pair.Target}{(settings.Template.AllVersions ? " (all versions)" : "")}",
+            settings.Template.AllVersions ? "versions" : "objects");
 
     public async Task<BucketOutcome> RestoreAsync(Restorer restorer, BucketPair pair, RestoreProgress progress, CancellationToken cancel)
     {
@@ -62,8 +77,9 @@ internal sealed class RestoreRun(RestoreSettings settings, IPipelineOutput outpu
             RemovalBlockedBy = FirstError is { } error ? $"an earlier error in this run ({error})" : null,
             // Where nobody can be asked (a job), the answer given in advance (-Force) stands.
             ConfirmRemoval = (bucket, keys, _) => output.AskAsync(() => confirmRemoval?.Invoke(bucket, keys) ?? Unanswered(keys), Unanswered(keys)),
+            ConfirmVersioning = confirmVersioning is null ? null : (bucket, _) => output.AskAsync(() => confirmVersioning(bucket, null), true),
         };
-        var events = new RestoreEventWriter(output, settings.Verbose, WriteError);
+        var events = new RestoreEventWriter(output, settings.Verbose, WriteError, settings.PassThru);
         try
         {
             return new(await restorer.RestoreAsync(options, events, progress, cancel).ConfigureAwait(false), null);

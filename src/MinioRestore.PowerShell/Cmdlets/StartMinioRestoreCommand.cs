@@ -18,6 +18,7 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "MinioRestore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = BucketSet)]
 [OutputType("MinioRestore.Engine.Mirror.RestoreResult")]
+[OutputType("MinioRestore.Engine.Mirror.RestoredVersion")]
 [OutputType(typeof(Job))]
 public sealed class StartMinioRestoreCommand : BucketPairCmdlet
 {
@@ -54,6 +55,17 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     /// </summary>
     [Parameter]
     public DateTime? AsOf { get; set; }
+
+    /// <summary>
+    /// Restore every key's whole history (versions oldest first, delete markers in their places) into
+    /// the MinIO bucket, whose versioning is enabled; with -AsOf, the history up to that instant.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllVersions { get; set; }
+
+    /// <summary>With -AllVersions: write one object per version or delete marker written, mapping its backup version id to MinIO's.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     /// <summary>Request the restore (RestoreObject) of backup objects in GLACIER or DEEP_ARCHIVE; a later run copies them once readable.</summary>
     [Parameter]
@@ -97,14 +109,25 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
             Overwrite = Overwrite, Concurrency = Concurrency, Filter = Filter,
             Remove = Remove, MaxDelete = MaxDelete, WhatIf = IsWhatIf(),
             Retry = RetryPolicy.Default.WithBudget(TimeSpan.FromSeconds(RetryTimeoutSec)),
-            AsOf = AsOf is { } instant ? new PointInTime(instant) : null,
+            AsOf = AsOf is { } instant ? new PointInTime(instant) : null, AllVersions = AllVersions,
             RestoreArchived = RestoreArchived, RestoreDays = RestoreDays, RestoreTier = RestoreTier,
             StorageClass = StorageClass?.ToUpperInvariant(),
         };
-        if (template.AsOf is { } asOf) WriteVerbose($"Restoring the backup as it was at {asOf} (each key's newest version at or before it).");
+        try
+        {
+            template.Validate();
+        }
+        catch (RestoreException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, null));
+        }
+        if (template.AllVersions)
+            WriteVerbose(template.AsOf is { } upTo ? $"Restoring every key's history up to {upTo} (its versions and delete markers, oldest first)." : "Restoring every key's whole history (its versions and delete markers, oldest first).");
+        else if (template.AsOf is { } asOf) WriteVerbose($"Restoring the backup as it was at {asOf} (each key's newest version at or before it).");
+        if (PassThru && !template.AllVersions) WriteWarning("-PassThru writes the versions written by -AllVersions; without -AllVersions it adds nothing.");
         _settings = new RestoreSettings(template,
-            RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose());
-        _run = new RestoreRun(_settings, Output, ConfirmRemoval);
+            RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose(), PassThru: PassThru && template.AllVersions);
+        _run = new RestoreRun(_settings, Output, ConfirmRemoval, confirmVersioning: ConfirmVersioning);
     }
 
     /// <summary>
@@ -134,7 +157,8 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         {
             // Asked here, where a user can answer; the job then only does what was agreed.
             foreach (var pair in pairs)
-                if (ShouldProcess(BucketTarget(clients, pair), RestoreAction(clients, pair))) _jobWork.Add((clients, pair));
+                if (ShouldProcess(BucketTarget(clients, pair), RestoreAction(clients, pair)) && (!AllVersions || ConfirmVersioning(pair.Target, clients.MinioEndpoint)))
+                    _jobWork.Add((clients, pair));
             return;
         }
 
@@ -161,7 +185,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
             return;
 
         var progress = new RestoreProgress();
-        var meter = RestoreRun.NewMeter(pair);
+        var meter = _run!.NewMeter(pair);
         BucketOutcome outcome;
         try
         {
@@ -176,8 +200,12 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         if (outcome.RunStopped is { } stop) ThrowTerminatingError(stop);
         if (outcome.Result is not { } result) return;
         if (result.Status == RestoreStatus.Stopped) throw new PipelineStoppedException();
-        if (!WhatIf) WriteObject(result);
+        if (!WhatIf) WriteObject(RestoreRun.Emit(result));
     }
+
+    /// <summary>-AllVersions: enabling versioning cannot be undone (only suspended), so -Confirm asks for it on its own.</summary>
+    private bool ConfirmVersioning(string bucket, string? endpoint = null) =>
+        ShouldProcess($"MinIO bucket '{bucket}'{(endpoint is null ? "" : $" at {endpoint}")}", "Enable versioning (it can be suspended later, never turned off)");
 
     private bool IsWhatIf() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent

@@ -39,6 +39,13 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public DateTime? AsOf { get; set; }
 
+    /// <summary>
+    /// Compare every key's whole history (as Start-MinioRestore -AllVersions restored it; up to -AsOf
+    /// when given); a piped restore result brings its own.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public SwitchParameter AllVersions { get; set; }
+
     /// <summary>Objects read at once with -Content.</summary>
     [Parameter]
     [ValidateRange(1, 512)]
@@ -53,12 +60,12 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
         foreach (var (source, target) in pairs)
         {
             var progress = new RestoreProgress();
-            var meter = new ProgressMeter(NextProgressId(), $"Comparing s3/{source} with minio/{target}");
+            var meter = new ProgressMeter(NextProgressId(), $"Comparing s3/{source} with minio/{target}{(AllVersions ? " (all versions)" : "")}", AllVersions ? "versions" : "objects");
             VerifyResult result;
             try
             {
                 result = RunOnThreadPool(cancel => verifier.VerifyAsync(source, target, Content, Concurrency,
-                    difference => { if (!Quiet) Output.WriteObject(difference); }, progress, cancel, Filter, asOf, Attributes),
+                    difference => { if (!Quiet) Output.WriteObject(difference); }, progress, cancel, Filter, asOf, AllVersions, Attributes),
                     tick: () => WriteProgress(meter.Update(progress)));
             }
             catch (RestoreException e)
@@ -70,8 +77,8 @@ public sealed class TestMinioRestoreCommand : BucketPairCmdlet
             {
                 WriteProgress(meter.Complete());
             }
-            WriteVerbose(result.ToString() + (result.ContentCompared ? " (content compared" : " (sizes and ETags compared") + (result.AttributesCompared ? ", attributes compared" : "") +
-                (asOf is null ? ")" : $", with the backup as it was at {asOf})"));
+            WriteVerbose(result.ToString() + (result.ContentCompared ? " (content compared" : " (sizes and ETags compared") + (result.AttributesCompared ? ", attributes compared" : "")
+                + (AllVersions ? $", whole histories: {result.Versions} backup versions and delete markers" + (asOf is null ? "" : $" up to {asOf}") : asOf is null ? "" : $", with the backup as it was at {asOf}") + ")");
             if (Quiet) WriteObject(result.Restored);
         }
     }

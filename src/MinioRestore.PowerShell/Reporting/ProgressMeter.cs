@@ -5,7 +5,8 @@ using MinioRestore.Engine.Reporting;
 namespace MinioRestore.PowerShell.Reporting;
 
 /// <summary>Turns the engine's live counters into Write-Progress records: objects, bytes and rate.</summary>
-internal sealed class ProgressMeter(int activityId, string activity)
+/// <param name="unit">What is counted: objects, or with -AllVersions versions (and delete markers).</param>
+internal sealed class ProgressMeter(int activityId, string activity, string unit = "objects")
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
@@ -15,7 +16,7 @@ internal sealed class ProgressMeter(int activityId, string activity)
         long bytes = p.TransferredBytes;
         string totals = p.ListingComplete ? "" : " (still listing)";
         var record = new ProgressRecord(activityId, activity,
-            $"{p.Done:N0} of {p.ToCopy:N0} objects, {Size(bytes)} of {Size(p.ToCopyBytes)}{totals}, {Size((long)(bytes / seconds))}/s; {p.Listed:N0} listed")
+            $"{p.Done:N0} of {p.ToCopy:N0} {unit}, {Size(bytes)} of {Size(p.ToCopyBytes)}{totals}, {Size((long)(bytes / seconds))}/s; {p.Listed:N0} listed")
         {
             PercentComplete = p.ToCopyBytes > 0 ? (int)Math.Clamp(100 * bytes / p.ToCopyBytes, 0, 100)
                 : p.ToCopy > 0 ? (int)Math.Clamp(100 * p.Done / p.ToCopy, 0, 100) : 0,

@@ -12,7 +12,8 @@ namespace MinioRestore.PowerShell.Reporting;
 /// adds to a job's streams). Called from the engine's workers.
 /// </summary>
 /// <param name="writeError">Writes an error and remembers it as the run's first (which blocks -Remove).</param>
-internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, Action<ErrorRecord> writeError) : IRestoreReporter
+/// <param name="passThru">-AllVersions -PassThru: each version written goes to the output as a RestoredVersion.</param>
+internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, Action<ErrorRecord> writeError, bool passThru = false) : IRestoreReporter
 {
     /// <summary>The MinIO object as -WhatIf and -Confirm name it.</summary>
     public static string ObjectTarget(string bucket, string key) => $"minio/{bucket}/{key}";
@@ -23,8 +24,19 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
         {
             // Each unverified object is named in the verbose stream; the warning gives their number, once per bucket.
             case RestoreEventKind.Copied or RestoreEventKind.Skipped or RestoreEventKind.Retrying or RestoreEventKind.BucketCreated or RestoreEventKind.Removed
-                or RestoreEventKind.CopiedUnverified or RestoreEventKind.SkippedUnverified or RestoreEventKind.Archived or RestoreEventKind.ArchiveRestoreRequested:
+                or RestoreEventKind.CopiedUnverified or RestoreEventKind.SkippedUnverified or RestoreEventKind.Archived or RestoreEventKind.ArchiveRestoreRequested
+                or RestoreEventKind.VersioningEnabled:
                 if (verbose) output.WriteVerbose(e.Message);
+                break;
+            case RestoreEventKind.VersionWritten:
+                if (verbose) output.WriteVerbose(e.Message);
+                if (passThru && e.Version is { } version) output.WriteObject(version);
+                break;
+            case RestoreEventKind.WouldEnableVersioning:
+                _ = output.ShouldProcessAsync($"MinIO bucket '{e.Bucket}'", "Enable versioning (it can be suspended later, never turned off)");
+                break;
+            case RestoreEventKind.WouldWriteVersion:
+                _ = output.ShouldProcessAsync(ObjectTarget(e.Bucket, e.Key!), e.Detail ?? "Copy version");
                 break;
             case RestoreEventKind.Conflict or RestoreEventKind.UnverifiedSummary or RestoreEventKind.RemovalSkipped or RestoreEventKind.AttributesNotCopied
                 or RestoreEventKind.ArchivedSummary or RestoreEventKind.UploadsLeftBehind:

@@ -154,43 +154,8 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
     }
 
-    /// <summary>
-    /// Runs Start-MinioRestore -Concurrency 1 in a separate PowerShell process and kills it (-9)
-    /// once <paramref name="killWhen"/> holds; fails if the restore ended first.
-    /// </summary>
-    private async Task KillRestoreProcessWhenAsync(string bucket, Func<Task<bool>> killWhen)
-    {
-        string config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<config>/net10.0/
-        string harness = Path.Combine(Repo.Root, "tools", "MinioRestore.Harness", "bin", config, "net10.0", "MinioRestore.Harness.dll");
-        string script = Path.Combine(Path.GetTempPath(), $"restore-{bucket}.ps1");
-        await File.WriteAllTextAsync(script, $"""
-            $c = [pscredential]::new('{RgwPair.TargetAccessKey}', [System.Net.NetworkCredential]::new('', $env:MINIO_SECRET).SecurePassword)
-            $s = [pscredential]::new('{RgwPair.SourceAccessKey}', [System.Net.NetworkCredential]::new('', $env:S3_SECRET).SecurePassword)
-            Register-RestoreClients -S3Endpoint {rgw.Source.Endpoint} -S3Credential $s -MinioEndpoint {rgw.Target.Endpoint} -MinioCredential $c |
-                Start-MinioRestore -Bucket {bucket} -Concurrency 1
-            """);
-        try
-        {
-            var psi = new ProcessStartInfo("dotnet", [harness, "ps", "-f", script])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true,
-                Environment = { ["MINIO_SECRET"] = RgwPair.TargetSecretKey, ["S3_SECRET"] = RgwPair.SourceSecretKey },
-            };
-            using var child = Process.Start(psi)!;
-            var stdout = child.StandardOutput.ReadToEndAsync();
-            var stderr = child.StandardError.ReadToEndAsync();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (DateTime.UtcNow < deadline && !child.HasExited && !await killWhen())
-                await Task.Delay(10);
-            using (var kill = Process.Start("kill", ["-KILL", child.Id.ToString()])) await kill.WaitForExitAsync();
-            await child.WaitForExitAsync();
-            Assert.True(child.ExitCode != 0, "the restore finished before it could be killed: " + await stdout + await stderr);
-        }
-        finally
-        {
-            File.Delete(script);
-        }
-    }
+    /// <summary>Runs Start-MinioRestore -Concurrency 1 in a separate PowerShell process and kills it (-9) once <paramref name="killWhen"/> holds.</summary>
+    private Task KillRestoreProcessWhenAsync(string bucket, Func<Task<bool>> killWhen) => RestoreProcess.KillWhenAsync(rgw, bucket, killWhen);
 
     private async Task<RestoreResult> RerunAsync(string bucket)
     {

@@ -89,7 +89,8 @@ public sealed class FormatViewTests(RgwPair rgw, ITestOutputHelper output) : IDi
 
         var run = _ps.Run(Register, rgw.ScriptVariables()); // loads the engine's types
         Assert.Null(run.TerminatingRecord);
-        Assert.All(Views().Keys, type => Assert.True(RealType(type) is not null, $"the view for '{type}' names no loaded type"));
+        // "Type#Kind" names a view for some objects of a real type (-AllVersions results: RestoreRun.Emit inserts it).
+        Assert.All(Views().Keys, type => Assert.True(RealType(type.Split('#')[0]) is not null, $"the view for '{type}' names no loaded type"));
     }
 
     [Fact]

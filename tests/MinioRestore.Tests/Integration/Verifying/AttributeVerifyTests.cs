@@ -123,4 +123,14 @@ public sealed class AttributeVerifyTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Contains("tags (none in the backup, 'added=later' on the target)", difference.Reason);
         Assert.Contains(listed.Verbose, v => v.Contains("1 with other attributes") && v.Contains("attributes compared"));
     }
+
+    [Fact]
+    public async Task Attributes_with_AllVersions_is_refused_before_anything_is_read()
+    {
+        using var verifier = new Verifier(rgw.SourceEndpoint, rgw.TargetEndpoint);
+        var refused = await Assert.ThrowsAsync<MinioRestore.Engine.Errors.RestoreException>(() => verifier.VerifyAsync("no-such-bucket-attrs", "no-such-bucket-attrs", false, 4,
+            _ => { }, null, CancellationToken.None, allVersions: true, attributes: true));
+        Assert.Equal(MinioRestore.Engine.Errors.ErrorIds.InvalidParameterCombination, refused.ErrorId);
+        Assert.Contains("-Attributes cannot be combined with -AllVersions", refused.Message);
+    }
 }
