@@ -16,10 +16,11 @@ internal static class VersionLister
 {
     public const int DefaultPageSize = 1000;
 
-    public static IAsyncEnumerable<ObjectEntry> ListAsOfAsync(IAmazonS3 client, string bucket, string? prefix, DateTime asOfUtc, int pageSize, CancellationToken cancel) =>
-        BucketLister.StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, new AsOfPicker(asOfUtc), pageSize, pages, ct), cancel);
+    public static IAsyncEnumerable<ObjectEntry> ListAsOfAsync(IAmazonS3 client, string bucket, string? prefix, DateTime asOfUtc, int pageSize, CancellationToken cancel, string? startAfter = null) =>
+        BucketLister.StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, startAfter, new AsOfPicker(asOfUtc), pageSize, pages, ct), cancel);
 
-    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, AsOfPicker picker, int pageSize,
+    /// <param name="startAfter">A checkpoint's mark: the listing starts with the keys after it (KeyMarker without a version-id marker).</param>
+    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, string? startAfter, AsOfPicker picker, int pageSize,
         ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
     {
         try
@@ -29,6 +30,7 @@ internal static class VersionLister
                 BucketName = bucket,
                 Prefix = string.IsNullOrEmpty(prefix) ? null : prefix,
                 MaxKeys = pageSize,
+                KeyMarker = startAfter,
                 Encoding = EncodingType.Url,
             };
             while (true)
@@ -39,6 +41,8 @@ internal static class VersionLister
                 ObjectEntry? lastListed = null;
                 foreach (var v in response.Versions ?? [])
                 {
+                    // Servers differ on whether a key marker without a version-id marker lists that key again (RGW does): it is done, so it is passed over.
+                    if (startAfter is not null && KeyOrder.Instance.Compare(encoded ? BucketLister.DecodeKey(v.Key) : v.Key, startAfter) <= 0) continue;
                     lastListed = new ObjectEntry(encoded ? BucketLister.DecodeKey(v.Key) : v.Key, v.Size ?? 0, v.ETag ?? "",
                         v.LastModified ?? default, string.IsNullOrEmpty(v.VersionId) ? "null" : v.VersionId) { StorageClass = v.StorageClass?.Value };
                     if (picker.Offer(lastListed, v.IsDeleteMarker == true) is { } chosen) page.Add(chosen);

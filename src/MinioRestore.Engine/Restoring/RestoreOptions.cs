@@ -56,6 +56,15 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     /// <summary>The storage class every object is written in (one of <see cref="Copying.StorageClasses.Known"/>); null keeps the backup's where the target has it.</summary>
     public string? StorageClass { get; init; }
 
+    /// <summary>
+    /// The checkpoint file of this bucket (-CheckpointPath), or null: a rerun with the same file
+    /// starts both listings after the last key up to which everything was done (Checkpoint).
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>-ShardIndex/-ShardCount: only this shard's share of the keys, on both ends; null for all of them.</summary>
+    public Shard? Shard { get; init; }
+
     /// <summary>Objects copied at once.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 
