@@ -35,9 +35,9 @@ seed() {   # seed BUCKET COUNT: COUNT x 1 KiB; prints the seconds it took
   "${HARNESS[@]}" seed "$SRC" "$1" "$2" 1024 0 obj/ >/dev/null 2>&1
   awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'
 }
-echo "seeding $N objects" >&2; seed_n=$(seed n "$N")
+echo "seeding $N objects" >&2; seed_n=$(seed scale-n "$N")
 seed_big=0
-if (( BIG > 0 )); then echo "seeding $BIG objects" >&2; seed_big=$(seed big "$BIG"); fi
+if (( BIG > 0 )); then echo "seeding $BIG objects" >&2; seed_big=$(seed scale-big "$BIG"); fi
 
 cat > "$work/restore.ps1" <<PS
 param([string] \$Source, [string] \$Target, [string] \$CheckpointPath, [Nullable[int]] \$ShardIndex, [Nullable[int]] \$ShardCount)
@@ -61,7 +61,8 @@ log_lines() { wc -l <"$SRC_LOG"; }
 declare -A RSS SEC
 for size in n big; do
   [ "$size" = big ] && (( BIG == 0 )) && continue
-  /usr/bin/time -f "%M" -o "$work/rss" "${RESTORE[@]}" $size $size-restored >"$work/e-$size.log" 2>&1
+  /usr/bin/time -f "%M" -o "$work/rss" "${RESTORE[@]}" scale-$size scale-$size-restored >"$work/e-$size.log" 2>&1
+  grep -q "status: Succeeded" "$work/e-$size.log" || { echo "the restore of scale-$size did not succeed:" >&2; cat "$work/e-$size.log" >&2; exit 1; }
   RSS[$size]=$(( $(cat "$work/rss") / 1024 )); SEC[$size]=$(field seconds "$(cat "$work/e-$size.log")")
   echo "(e) $size: ${SEC[$size]} s, ${RSS[$size]} MB: $(tail -1 "$work/e-$size.log")" >&2
 done
@@ -72,16 +73,16 @@ for side in SRC DST; do
          RCLONE_CONFIG_${side}_SECRET_ACCESS_KEY=$SECRET RCLONE_CONFIG_${side}_REGION=us-east-1
 done
 export RCLONE_CONFIG_SRC_ENDPOINT=$SRC RCLONE_CONFIG_DST_ENDPOINT=$DST
-noop_ours=$(field seconds "$(ours n n-restored)")
-t0=$(date +%s.%N); rclone copy src:n dst:n-restored --size-only --checkers 64 >/dev/null 2>&1; t1=$(date +%s.%N)
-rclone copy src:n dst:n-restored --size-only --fast-list --checkers 64 >/dev/null 2>&1; t2=$(date +%s.%N)
+noop_ours=$(field seconds "$(ours scale-n scale-n-restored)")
+t0=$(date +%s.%N); rclone copy src:scale-n dst:scale-n-restored --size-only --checkers 64 >/dev/null 2>&1; t1=$(date +%s.%N)
+rclone copy src:scale-n dst:scale-n-restored --size-only --fast-list --checkers 64 >/dev/null 2>&1; t2=$(date +%s.%N)
 noop_rclone=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'); noop_fast=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
 echo "(h) no-op rerun: ours $noop_ours s, rclone --size-only $noop_rclone s, --fast-list $noop_fast s" >&2
 
 # (f) kill -9 after a third, then resume
 ckpt=$work/kill.checkpoint.json
 start=$(log_lines)
-"${RESTORE[@]}" n n-killed -CheckpointPath "$ckpt" >"$work/f-killed.log" 2>&1 &
+"${RESTORE[@]}" scale-n scale-n-killed -CheckpointPath "$ckpt" >"$work/f-killed.log" 2>&1 &
 child=$!   # pwsh itself
 while kill -0 "$child" 2>/dev/null; do
   done_keys=$(sed -nE 's/.*"keysDone": ([0-9]+).*/\1/p' "$ckpt" 2>/dev/null || true)
@@ -89,14 +90,14 @@ while kill -0 "$child" 2>/dev/null; do
   sleep 0.2
 done
 kill -KILL "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true
-killed_listings=$(listings n "$start")
+killed_listings=$(listings scale-n "$start")
 mark=$(sed -nE 's/.*"after": "([^"]*)".*/\1/p' "$ckpt")
 start=$(log_lines)
-resumed=$(ours n n-killed -CheckpointPath "$ckpt")
-resumed_listings=$(listings n "$start")
+resumed=$(ours scale-n scale-n-killed -CheckpointPath "$ckpt")
+resumed_listings=$(listings scale-n "$start")
 start=$(log_lines)
-full=$(ours n n-full)
-full_listings=$(listings n "$start")
+full=$(ours scale-n scale-n-full)
+full_listings=$(listings scale-n "$start")
 echo "(f) killed at mark '$mark' ($killed_listings listings); resumed: $resumed ($resumed_listings listings); full pass: $full ($full_listings listings)" >&2
 
 # (g) 1, 2 and 4 shards at once
@@ -104,7 +105,7 @@ declare -A SHARDS
 for count in 1 2 4; do
   t0=$(date +%s.%N)
   for (( i = 0; i < count; i++ )); do
-    "${RESTORE[@]}" n "n-shards-$count" -ShardIndex "$i" -ShardCount "$count" >"$work/g-$count-$i.log" 2>&1 &
+    "${RESTORE[@]}" scale-n "scale-n-shards-$count" -ShardIndex "$i" -ShardCount "$count" >"$work/g-$count-$i.log" 2>&1 &
   done
   wait
   total=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')

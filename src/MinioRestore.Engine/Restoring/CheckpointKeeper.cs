@@ -40,27 +40,40 @@ internal sealed class CheckpointKeeper : IRestoreReporter
         _inner = inner;
         _write = write;
         _passed = file.ResumeAfter;
+        ResumeAfter = file.ResumeAfter;
     }
 
-    /// <summary>
-    /// Opens the bucket's checkpoint (refusing one of another run) and, unless -WhatIf, writes it
-    /// once at once, so a folder that cannot take it stops the run before anything is written.
-    /// </summary>
+    /// <summary>Reads the bucket's checkpoint, refusing one of another run; writes nothing.</summary>
     public static CheckpointKeeper Open(RestoreOptions options, RestoreEnds ends, IRestoreReporter inner)
     {
         var run = CheckpointRun.Of(options, ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority), ends.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority));
-        var keeper = new CheckpointKeeper(Checkpoint.Open(options.CheckpointPath!, run), inner, write: !options.WhatIf);
-        if (keeper._write)
-        {
-            keeper._file.Save(keeper._passed, finished: false, keysDone: 0);
-            keeper._saved = keeper._passed;
-            keeper._saver = keeper.SaveWhileRunningAsync();
-        }
-        return keeper;
+        return new CheckpointKeeper(Checkpoint.Open(options.CheckpointPath!, run), inner, write: !options.WhatIf);
+    }
+
+    /// <summary>
+    /// Unless -WhatIf, writes the checkpoint once at once (so a folder that cannot take it stops
+    /// the bucket before anything is written to the target), then about every <see cref="Interval"/>.
+    /// </summary>
+    public void Start()
+    {
+        if (!_write) return;
+        _file.Save(_passed, finished: false, keysDone: 0);
+        _saved = _passed;
+        _saver = SaveWhileRunningAsync();
     }
 
     /// <summary>Where this run starts both listings (after this key), or null: from the start.</summary>
-    public string? ResumeAfter => _file.ResumeAfter;
+    public string? ResumeAfter { get; private set; }
+
+    /// <summary>
+    /// The target bucket does not exist (deleted since the checkpoint was written): nothing the
+    /// checkpoint says is done is there, so this run starts from the beginning.
+    /// </summary>
+    public void TargetMissing()
+    {
+        ResumeAfter = null;
+        lock (_lock) _passed = null;
+    }
 
     /// <summary>The checkpoint was a finished run's, so this run is a full pass.</summary>
     public bool WasFinished => _file.WasFinished;
@@ -146,6 +159,9 @@ internal sealed class CheckpointKeeper : IRestoreReporter
             }
         }
     }
+
+    /// <summary>Stops the writes, leaving the file as last written (the bucket stopped before its listing).</summary>
+    public void Abandon() => _stop.Cancel();
 
     private async Task SaveWhileRunningAsync()
     {

@@ -36,7 +36,7 @@ public sealed class Restorer : IDisposable
         string sourceBucket = BucketNames.Validate(options.SourceBucket, "source", legacy: true);
         string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDelete);
-        // Read (and a checkpoint of another run refused) before anything is written.
+        // Read (and a checkpoint of another run refused) before anything is checked or written.
         var checkpoint = options.CheckpointPath is null ? null : CheckpointKeeper.Open(options with { SourceBucket = sourceBucket, TargetBucket = targetBucket }, Ends, reporter);
         if (checkpoint?.ResumeAfter is { } resumedAfter)
             options = options with { RemovalBlockedBy = options.RemovalBlockedBy ?? ResumedRemoval(resumedAfter) };
@@ -53,7 +53,18 @@ public sealed class Restorer : IDisposable
             && await BucketLock.ReadAsync(Ends.Target, targetBucket, EndRole.Target, Ends.TargetEndpoint, null, cancel).ConfigureAwait(false) is null)
             throw BucketLock.TargetLacksLock(sourceBucket, targetBucket);
         run.SourceLock = sourceLock;
-        bool created = !targetExists && await run.Writer.CreateBucketAsync(sourceLock).ConfigureAwait(false);
+        if (!targetExists) checkpoint?.TargetMissing();
+        checkpoint?.Start();
+        bool created;
+        try
+        {
+            created = !targetExists && await run.Writer.CreateBucketAsync(sourceLock).ConfigureAwait(false);
+        }
+        catch
+        {
+            checkpoint?.Abandon(); // the bucket stops here: its checkpoint stays as it was written
+            throw;
+        }
 
         var status = RestoreStatus.Succeeded;
         try
@@ -75,6 +86,11 @@ public sealed class Restorer : IDisposable
             reporter.Report(new(RestoreEventKind.BucketFailed, sourceBucket, null, failure.Message, failure));
             if (run.Removal is { } removal)
                 await removal.RunAsync(bucketFailed: true).ConfigureAwait(false);
+        }
+        catch
+        {
+            checkpoint?.Abandon(); // an unexpected failure: the checkpoint stays as last written
+            throw;
         }
 
         if (status != RestoreStatus.Stopped && await run.Copier.AbortLeftBehindAsync().ConfigureAwait(false) is { Count: > 0 } left)

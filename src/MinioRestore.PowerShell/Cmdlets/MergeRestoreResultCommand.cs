@@ -28,7 +28,7 @@ public sealed class MergeRestoreResultCommand : PSCmdlet
     [Parameter(ParameterSetName = ObjectSet, Mandatory = true, ValueFromPipeline = true)]
     public PSObject[]? InputObject { get; set; }
 
-    private readonly List<ShardResult> _results = [];
+    private readonly List<MinioRestore.Engine.Mirror.RestoreResult> _results = [];
     private int _objects;
 
     protected override void ProcessRecord()
@@ -48,18 +48,18 @@ public sealed class MergeRestoreResultCommand : PSCmdlet
                         $"No report matches '{pattern}'. Give the JSON reports the shards wrote, e.g. -Path /results/restore-*.json.", pattern));
                     continue;
                 }
-                foreach (var file in files) Read(() => ShardResult.FromJson(File.ReadAllText(file), file), file);
+                foreach (var file in files) Read(() => ResultReader.FromJson(File.ReadAllText(file), file), file);
             }
             return;
         }
         foreach (var item in InputObject!)
         {
             int number = ++_objects;
-            Read(() => [ShardResult.From(name => item.Properties[name]?.Value is { } v ? (v is PSObject p ? p.BaseObject : v) : null, $"Input object {number}")], item);
+            Read(() => [ResultReader.From(name => item.Properties[name]?.Value is { } v ? (v is PSObject p ? p.BaseObject : v) : null, $"Input object {number}")], item);
         }
     }
 
-    private void Read(Func<IEnumerable<ShardResult>> read, object target)
+    private void Read(Func<IEnumerable<MinioRestore.Engine.Mirror.RestoreResult>> read, object target)
     {
         try
         {

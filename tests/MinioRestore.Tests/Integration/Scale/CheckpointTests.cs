@@ -181,6 +181,28 @@ public sealed class CheckpointTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
+    public async Task A_checkpoint_whose_target_bucket_was_deleted_since_starts_from_the_beginning()
+    {
+        var (bucket, keys) = await SeedAsync("ckpt-gone", 12);
+        string target = RgwPair.NewBucket("ckpt-gone-restored");
+        string file = CheckpointFile(target);
+        bool faulty = true;
+        using var proxy = new FaultProxy(rgw.Target.Endpoint, r => Volatile.Read(ref faulty) && r.Method == "PUT" && r.Target.Contains(keys[8]) ? Fault.InternalError : Fault.None);
+        var viaProxy = new S3Endpoint(proxy.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
+        var first = await RunAsync(rgw.SourceEndpoint, viaProxy, new RestoreOptions(bucket, target) { CheckpointPath = file, Retry = new Engine.Copying.RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero) });
+        Assert.Equal(1, first.Failed);
+        Assert.Equal(keys[7], ReadCheckpoint(file)["after"]!.GetValue<string>());
+        Volatile.Write(ref faulty, false);
+        foreach (var key in await S3.KeysAsync(rgw.TargetS3, target)) await rgw.TargetS3.DeleteObjectAsync(target, key);
+        await rgw.TargetS3.DeleteBucketAsync(target);
+
+        var rerun = await RunAsync(rgw.SourceEndpoint, viaProxy, new RestoreOptions(bucket, target) { CheckpointPath = file });
+        Assert.Null(rerun.ResumedAfter);
+        Assert.Equal(keys.Length, rerun.Copied);
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, target);
+    }
+
+    [Fact]
     public async Task WhatIf_reads_the_checkpoint_and_writes_none()
     {
         var (bucket, _) = await SeedAsync("ckpt-whatif", 3);
