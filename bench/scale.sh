@@ -9,11 +9,13 @@
 #       copies and times (balance)
 #   (h) a no-op rerun of N: ours against rclone --size-only and --fast-list (the listing cost,
 #       which every shard pays whole: the measurement behind hash shards, docs/SCALE.md)
-# N=20000 BIG=200000 BENCH_PORT=24800 override the sizes and the ports. Seeding BIG objects takes
+# N=20000 BIG=200000 BENCH_PORT=24800 override the sizes and the ports; CASES="e h f g" picks cases. Seeding BIG objects takes
 # minutes (the seeding rate is reported); BIG=0 leaves (e)'s second size out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${N:-20000}; BIG=${BIG:-200000}; BENCH_PORT=${BENCH_PORT:-24800}
+N=${N:-20000}; BIG=${BIG:-200000}; BENCH_PORT=${BENCH_PORT:-24800}; CASES=" ${CASES:-e h f g} "
+want() { [[ $CASES == *" $1 "* ]]; }
+want e || BIG=0
 WITH_RCLONE=1 tests/servers/install-packages.sh
 dotnet build MinioRestore.sln -c Release -nologo -v q -clp:NoSummary >/dev/null
 PWSH=out/tools/pwsh/pwsh
@@ -54,12 +56,12 @@ RESTORE=("$PWSH" -NoProfile -NonInteractive -File "$work/restore.ps1")
 ours() { "${RESTORE[@]}" "$@"; }
 field() { sed -nE "s/.*$1: ([^ ]+).*/\\1/p" <<<"$2" | tail -1; }
 # The source's bucket listings (ListObjectsV2 pages; not the one-key bucket checks) since line $2 of its access log.
-listings() { tail -n +"$2" "$SRC_LOG" | grep -F "\"GET /$1?" | grep -F 'list-type=2' | grep -vcE 'max-keys=1( |&|")' || true; }
+listings() { tail -n +"$2" "$SRC_LOG" | grep -E "\"GET /$1/?\?" | grep -F 'list-type=2' | grep -vcE 'max-keys=1( |&|")' || true; }
 log_lines() { wc -l <"$SRC_LOG"; }
 
 # (e) peak RSS and time per object
 declare -A RSS SEC
-for size in n big; do
+want e && for size in n big; do
   [ "$size" = big ] && (( BIG == 0 )) && continue
   /usr/bin/time -f "%M" -o "$work/rss" "${RESTORE[@]}" scale-$size scale-$size-restored >"$work/e-$size.log" 2>&1
   grep -q "status: Succeeded" "$work/e-$size.log" || { echo "the restore of scale-$size did not succeed:" >&2; cat "$work/e-$size.log" >&2; exit 1; }
@@ -73,13 +75,18 @@ for side in SRC DST; do
          RCLONE_CONFIG_${side}_SECRET_ACCESS_KEY=$SECRET RCLONE_CONFIG_${side}_REGION=us-east-1
 done
 export RCLONE_CONFIG_SRC_ENDPOINT=$SRC RCLONE_CONFIG_DST_ENDPOINT=$DST
+noop_ours=- noop_rclone=- noop_fast=-
+if want h; then
+"${RESTORE[@]}" scale-n scale-n-restored >/dev/null 2>&1   # (h) is a rerun: the first pass, unless (e) made it
 noop_ours=$(field seconds "$(ours scale-n scale-n-restored)")
 t0=$(date +%s.%N); rclone copy src:scale-n dst:scale-n-restored --size-only --checkers 64 >/dev/null 2>&1; t1=$(date +%s.%N)
 rclone copy src:scale-n dst:scale-n-restored --size-only --fast-list --checkers 64 >/dev/null 2>&1; t2=$(date +%s.%N)
 noop_rclone=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'); noop_fast=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
 echo "(h) no-op rerun: ours $noop_ours s, rclone --size-only $noop_rclone s, --fast-list $noop_fast s" >&2
+fi
 
 # (f) kill -9 after a third, then resume
+if want f; then
 ckpt=$work/kill.checkpoint.json
 start=$(log_lines)
 "${RESTORE[@]}" scale-n scale-n-killed -CheckpointPath "$ckpt" >"$work/f-killed.log" 2>&1 &
@@ -89,7 +96,9 @@ while kill -0 "$child" 2>/dev/null; do
   (( ${done_keys:-0} >= N / 3 )) && break
   sleep 0.2
 done
-kill -KILL "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true
+# pwsh (the .NET tool's launcher) runs the real pwsh as its child: kill -9 both, the child first.
+pkill -KILL -P "$child" 2>/dev/null || true; kill -KILL "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true
+sleep 1
 killed_listings=$(listings scale-n "$start")
 mark=$(sed -nE 's/.*"after": "([^"]*)".*/\1/p' "$ckpt")
 start=$(log_lines)
@@ -99,10 +108,11 @@ start=$(log_lines)
 full=$(ours scale-n scale-n-full)
 full_listings=$(listings scale-n "$start")
 echo "(f) killed at mark '$mark' ($killed_listings listings); resumed: $resumed ($resumed_listings listings); full pass: $full ($full_listings listings)" >&2
+fi
 
 # (g) 1, 2 and 4 shards at once
 declare -A SHARDS
-for count in 1 2 4; do
+want g && for count in 1 2 4; do
   t0=$(date +%s.%N)
   for (( i = 0; i < count; i++ )); do
     "${RESTORE[@]}" scale-n "scale-n-shards-$count" -ShardIndex "$i" -ShardCount "$count" >"$work/g-$count-$i.log" 2>&1 &
@@ -119,23 +129,33 @@ for count in 1 2 4; do
 done
 
 per_obj() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.2f", 1000 * s / n }'; }
+rows=""
+row() { rows+="$1"$'\n'; }
+if want e; then
+  row "| (e) restore of $N objects | ${SEC[n]} s ($(per_obj "${SEC[n]}" "$N") ms/object), peak RSS ${RSS[n]} MB |"
+  (( BIG > 0 )) && row "| (e) restore of $BIG objects | ${SEC[big]} s ($(per_obj "${SEC[big]}" "$BIG") ms/object), peak RSS ${RSS[big]} MB ($(awk -v a="${RSS[big]}" -v b="${RSS[n]}" 'BEGIN { printf "%.2f", a / b }')x) |"
+fi
+if want f; then
+  row "| (f) killed -9 after a third ($N objects) | checkpoint at '$mark'; the killed run made $killed_listings source ListObjectsV2 requests |"
+  row "| (f) resumed from the checkpoint | $(field seconds "$resumed") s, $(field copied "$resumed") copied, $(field skipped "$resumed") skipped, $resumed_listings source ListObjectsV2 requests |"
+  row "| (f) full pass of the same bucket (no checkpoint, fresh target) | $(field seconds "$full") s, $full_listings source ListObjectsV2 requests |"
+fi
+if want g; then
+  row "| (g) 1 shard | ${SHARDS[1]} |"
+  row "| (g) 2 shards at once | ${SHARDS[2]} |"
+  row "| (g) 4 shards at once | ${SHARDS[4]} |"
+fi
+want h && row "| (h) no-op rerun of $N: ours / rclone --size-only / rclone --size-only --fast-list | $noop_ours s / $noop_rclone s / $noop_fast s |"
+rows=${rows%$'\n'}
 report=$(cat <<MD
 
-## $(date -u +%Y-%m-%dT%H:%MZ) scale (bench/scale.sh N=$N BIG=$BIG) on $(nproc) cores, shared with other test runs (figures taken under load)
+## $(date -u +%Y-%m-%dT%H:%MZ) scale (bench/scale.sh N=$N BIG=$BIG CASES="${CASES# }") on $(nproc) cores, shared with other test runs (figures taken under load)
 
 Ours: \`Start-MinioRestore\` in pwsh $("$PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()'), default settings, objects of 1 KiB. Seeding: $N objects in $seed_n s$( (( BIG > 0 )) && echo ", $BIG in $seed_big s").
 
 | case | figure |
 |---|---|
-| (e) restore of $N objects | ${SEC[n]} s ($(per_obj "${SEC[n]}" "$N") ms/object), peak RSS ${RSS[n]} MB |
-$( (( BIG > 0 )) && echo "| (e) restore of $BIG objects | ${SEC[big]} s ($(per_obj "${SEC[big]}" "$BIG") ms/object), peak RSS ${RSS[big]} MB ($(awk -v a="${RSS[big]}" -v b="${RSS[n]}" 'BEGIN { printf "%.2f", a / b }')x) |")
-| (f) killed -9 after a third ($N objects) | checkpoint at '$mark'; the killed run made $killed_listings source listings |
-| (f) resumed from the checkpoint | $(field seconds "$resumed") s, $(field copied "$resumed") copied, $(field skipped "$resumed") skipped, $resumed_listings source ListObjectsV2 requests |
-| (f) full pass of the same bucket (no checkpoint, fresh target) | $(field seconds "$full") s, $full_listings source ListObjectsV2 requests |
-| (g) 1 shard | ${SHARDS[1]} |
-| (g) 2 shards at once | ${SHARDS[2]} |
-| (g) 4 shards at once | ${SHARDS[4]} |
-| (h) no-op rerun of $N: ours / rclone --size-only / rclone --size-only --fast-list | $noop_ours s / $noop_rclone s / $noop_fast s |
+$rows
 MD
 )
 echo "$report"
