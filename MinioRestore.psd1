@@ -11,7 +11,7 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('MinioRestore.format.ps1xml')
     # Exactly the [Cmdlet] classes of MinioRestore.dll (a test checks it); nothing else is exported.
-    CmdletsToExport      = @('Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore')
+    CmdletsToExport      = @('Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore', 'Merge-RestoreResult')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

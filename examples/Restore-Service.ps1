@@ -94,6 +94,23 @@
 .PARAMETER Concurrency
     Objects copied at once (Start-MinioRestore's default when not given).
 
+.PARAMETER CheckpointPath
+    A folder for the checkpoints (one file per bucket and shard): a rerun with the same folder
+    (a pod rescheduled, a node rebooted) starts each bucket after the last key up to which
+    everything was done instead of listing it all again. Default: the RESTORE_CHECKPOINT_PATH
+    environment variable; none when that is empty.
+
+.PARAMETER ShardIndex
+    This shard's number (0-based) when -ShardCount runs share the restore. Default: the
+    JOB_COMPLETION_INDEX environment variable, which a Kubernetes Indexed Job sets in each pod.
+
+.PARAMETER ShardCount
+    How many shards share the restore, each taking a disjoint share of every bucket's keys.
+    Default: the SHARD_COUNT environment variable; no sharding when that is empty. The reports
+    are named restore-<ServiceName>-shard-<i>-of-<n>-<time>; Merge-RestoreResult -Path puts them
+    together into one result per bucket. -Verify is left to after the merge (a shard's verification
+    would compare the whole bucket while other shards still copy).
+
 .EXAMPLE
     ./Restore-Service.ps1 -ServiceName minio-prod -OutputDirectory /results -Verify
 
@@ -116,6 +133,12 @@
     ./Restore-Service.ps1 -ServiceName minio-prod -AllVersions -Verify
 
     Restores every version of every object of the service, with its delete markers, and checks the histories.
+
+.EXAMPLE
+    ./Restore-Service.ps1 -ServiceName minio-prod -OutputDirectory /results -CheckpointPath /checkpoints -ShardIndex 2 -ShardCount 4
+
+    Shard 2 of 4 (one pod of an Indexed Job: examples/kubernetes/restore-indexed-job.yaml); then
+    Merge-RestoreResult -Path /results/restore-minio-prod-shard-*.json gives one result per bucket.
 
 .EXAMPLE
     ./Restore-Service.ps1 -ServiceName minio-prod -S3Endpoint https://s3.eu.example.net -S3Credential (Get-Credential) -MinioEndpoint https://minio.example:9000 -MinioCredential (Get-Credential) -WhatIf
@@ -163,7 +186,11 @@ param(
     [switch] $VerifyContent,
 
     [ValidateRange(1, 512)]
-    [int] $Concurrency
+    [int] $Concurrency,
+
+    [string] $CheckpointPath = $env:RESTORE_CHECKPOINT_PATH,
+    [Nullable[int]] $ShardIndex,
+    [Nullable[int]] $ShardCount
 )
 
 Set-StrictMode -Version 3.0
@@ -189,6 +216,19 @@ if ($RestoreArchived) {
     $restore.RestoreArchived = $true
     if ($RestoreTier) { $restore.RestoreTier = $RestoreTier }
     if ($RestoreDays) { $restore.RestoreDays = $RestoreDays }
+}
+if ($CheckpointPath) { $restore.CheckpointPath = $CheckpointPath }
+# A Kubernetes Indexed Job gives each pod its index; the Job's manifest gives the count.
+if ($null -eq $ShardIndex -and $env:JOB_COMPLETION_INDEX) { $ShardIndex = [int]$env:JOB_COMPLETION_INDEX }
+if ($null -eq $ShardCount -and $env:SHARD_COUNT) { $ShardCount = [int]$env:SHARD_COUNT }
+$sharded = $null -ne $ShardCount -and $ShardCount -gt 1
+if ($null -ne $ShardCount) {
+    $restore.ShardCount = $ShardCount
+    $restore.ShardIndex = if ($null -ne $ShardIndex) { $ShardIndex } else { 0 }
+}
+if ($sharded -and $Verify) {
+    Write-Warning "Shard $($restore.ShardIndex) of ${ShardCount}: -Verify is left out (it would compare whole buckets while other shards still copy); verify once every shard has finished and the reports are merged (Merge-RestoreResult)."
+    $Verify = [switch]$false
 }
 $pointInTime = @{}
 if ($PSBoundParameters.ContainsKey('AsOf')) { $pointInTime.AsOf = $AsOf }
@@ -234,7 +274,8 @@ $report = $results | Select-Object -ExcludeProperty Status, Duration -Property @
     @{ Name = 'Verified'; Expression = { if ($Verify) { $verified[$_.SourceBucket] } } }
 )
 $null = New-Item -ItemType Directory -Force -Path $OutputDirectory
-$name = Join-Path $OutputDirectory ("restore-{0}-{1:yyyyMMdd-HHmmss}" -f $ServiceName, (Get-Date))
+$shardPart = if ($null -ne $ShardCount) { "-shard-{0}-of-{1}" -f $restore.ShardIndex, $ShardCount } else { '' }
+$name = Join-Path $OutputDirectory ("restore-{0}{1}-{2:yyyyMMdd-HHmmss}" -f $ServiceName, $shardPart, (Get-Date))
 ConvertTo-Json -InputObject @($report) -Depth 3 | Set-Content -Path "$name.json" -Encoding utf8
 $report | Export-Csv -Path "$name.csv" -NoTypeInformation -Encoding utf8
 

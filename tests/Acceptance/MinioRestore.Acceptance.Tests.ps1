@@ -14,7 +14,7 @@ BeforeAll {
         $Target = $Servers.Target
         Add-TestObjects $Source reports 40 4096 'daily/'
         Add-TestObjects $Source reports 1 (6MB) 'archive/'
-        foreach ($b in 'accsvc-alpha', 'accsvc-beta', 'runbook-one', 'runbook-two', 'runbad-one', 'jobs', 'pkg', 'whatif', 'mirror', 'confirm') {
+        foreach ($b in 'accsvc-alpha', 'accsvc-beta', 'runbook-one', 'runbook-two', 'runbad-one', 'jobs', 'pkg', 'whatif', 'mirror', 'confirm', 'shardsvc-gamma', 'shardsvc-delta', 'ckpt') {
             Add-TestObjects $Source $b 5 1024
         }
         Add-TestObjects $Source stoppable 400 (256KB)
@@ -56,11 +56,11 @@ AfterAll {
 }
 
 Describe 'The module in pwsh' {
-    It 'exports exactly its three cmdlets' {
-        (Get-Command -Module MinioRestore).Name | Sort-Object | Should -Be @('Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore')
+    It 'exports exactly its four cmdlets' {
+        (Get-Command -Module MinioRestore).Name | Sort-Object | Should -Be @('Merge-RestoreResult', 'Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore')
     }
 
-    It 'has help with at least two examples for <_>' -ForEach @('Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore') {
+    It 'has help with at least two examples for <_>' -ForEach @('Register-RestoreClients', 'Start-MinioRestore', 'Test-MinioRestore', 'Merge-RestoreResult') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeLike "$_ *"
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
@@ -261,6 +261,39 @@ Register-RestoreClients -S3Endpoint $Source -MinioEndpoint $Target -MinioCredent
     }
 }
 
+Describe 'Resume and shards' {
+    It 'refuses -ShardIndex <Index> -ShardCount <Count> with InvalidShard before anything is written' -ForEach @(
+        @{ Index = 2; Count = 2 }, @{ Index = -1; Count = 2 }, @{ Index = 0; Count = 0 }
+    ) {
+        $caught = try { Start-MinioRestore -Bucket ckpt -TargetBucket never-made -ShardIndex $Index -ShardCount $Count -ErrorAction Stop; 'not stopped' } catch { $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'InvalidShard,MinioRestore.PowerShell.Cmdlets.StartMinioRestoreCommand'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-TargetBucket 'never' | Should -BeNullOrEmpty
+    }
+
+    It 'keeps a checkpoint, says when it is finished, and refuses it for another bucket with CheckpointMismatch' {
+        $file = Join-Path $Work 'ckpt.checkpoint.json'
+        $r = Start-MinioRestore -Bucket ckpt -CheckpointPath $file -ErrorAction Stop
+        $r.Copied | Should -Be 5
+        $r.CheckpointFinished | Should -BeTrue
+        $r.ResumedAfter | Should -BeNullOrEmpty
+        (Get-Content -Raw $file | ConvertFrom-Json).finished | Should -BeTrue
+        $before = Get-Content -Raw $file
+
+        $caught = try { Start-MinioRestore -Bucket ckpt -TargetBucket ckpt-elsewhere -CheckpointPath $file -ErrorAction Stop; 'not stopped' } catch { $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'CheckpointMismatch,MinioRestore.PowerShell.Cmdlets.StartMinioRestoreCommand'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $caught.ErrorDetails.Message | Should -Match "target bucket 'ckpt' \(this run: 'ckpt-elsewhere'\)"
+        Get-TargetBucket 'ckpt-else' | Should -BeNullOrEmpty
+        Get-Content -Raw $file | Should -Be $before
+
+        # Finished: the next run is a full pass.
+        $again = Start-MinioRestore -Bucket ckpt -CheckpointPath $file -ErrorAction Stop
+        $again.Skipped | Should -Be 5
+        $again.ResumedAfter | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Background restores: -AsJob' {
     It 'restores in a job: Wait-Job, then Receive-Job returns the results' {
         $job = Start-MinioRestore -Bucket jobs, accsvc-beta -AsJob
@@ -418,6 +451,36 @@ Describe 'The runbook examples/Restore-Service.ps1 in pwsh' {
         $run = Invoke-Runbook no-such-service (Join-Path $Work 'reports-none')
         $run.ExitCode | Should -Be 2
         $run.Output | Should -Match 'ServiceBucketsNotFound|no S3 bucket'
+    }
+
+    It 'runs the runbook as two shards whose JSON reports Merge-RestoreResult puts together, one result per bucket' {
+        $reports = Join-Path $Work 'reports-shards'
+        $checkpoints = Join-Path $Work 'checkpoints-shards'
+        foreach ($index in 0, 1) {
+            $shardEnvironment = $RunbookEnvironment + @{ JOB_COMPLETION_INDEX = "$index"; SHARD_COUNT = '2'; RESTORE_CHECKPOINT_PATH = $checkpoints }
+            $run = Invoke-Pwsh -Arguments @('-File', $Runbook, '-ServiceName', 'shardsvc', '-OutputDirectory', $reports) -Environment $shardEnvironment
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+        }
+        $files = Get-ChildItem $reports -Filter 'restore-shardsvc-shard-*-of-2-*.json'
+        @($files).Count | Should -Be 2
+        (Get-ChildItem $checkpoints -Filter '*.shard-*-of-2.checkpoint.json').Count | Should -Be 4   # 2 buckets x 2 shards
+
+        $merged = Merge-RestoreResult -Path (Join-Path $reports 'restore-shardsvc-shard-*.json') -ErrorAction Stop
+        $merged.TargetBucket | Sort-Object | Should -Be @('delta', 'gamma')
+        foreach ($bucket in $merged) {
+            $bucket.Status | Should -Be 'Succeeded'
+            $bucket.Shards | Should -Be 2
+            $bucket.ShardCount | Should -Be 2
+            $bucket.Copied | Should -Be 5
+            $bucket.MissingShards | Should -BeNullOrEmpty
+        }
+        Test-MinioRestore -ServiceName shardsvc -Content -Quiet | Should -BeTrue
+
+        # One shard's report alone: the other is named missing, and the bucket is not Succeeded.
+        $half = Merge-RestoreResult -Path $files[0].FullName -ErrorVariable mergeErrors -ErrorAction SilentlyContinue
+        $half | ForEach-Object { $_.Status | Should -Be 'Failed'; $_.MissingShards.Count | Should -Be 1 }
+        @($mergeErrors).Count | Should -Be 2
+        $mergeErrors[0].FullyQualifiedErrorId | Should -BeLike 'ShardResultsMissing,*'
     }
 
     It 'exits 2 when MinIO refuses the credentials' {

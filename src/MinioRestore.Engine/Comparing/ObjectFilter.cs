@@ -52,6 +52,12 @@ public sealed class ObjectFilter
     /// <summary>Backup objects modified before this (UTC), or null.</summary>
     public DateTime? OlderThan { get; }
 
+    /// <summary>The -Include patterns as given (a checkpoint records them).</summary>
+    internal IEnumerable<string> IncludePatterns => _include.Select(p => p.Pattern);
+
+    /// <summary>The -Exclude patterns as given.</summary>
+    internal IEnumerable<string> ExcludePatterns => _exclude.Select(p => p.Pattern);
+
     public bool IsAll => Prefix is null && _include.Count == 0 && _exclude.Count == 0 && NewerThan is null && OlderThan is null;
 
     /// <summary>The key is in scope on either end: it has the prefix, matches an -Include (if any) and no -Exclude.</summary>

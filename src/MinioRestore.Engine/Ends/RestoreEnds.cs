@@ -37,18 +37,20 @@ internal sealed class RestoreEnds : IDisposable
     /// <summary>
     /// Both listings merged by key, within <paramref name="filter"/>; a null <paramref name="targetBucket"/>
     /// stands for a bucket that does not exist yet. With <paramref name="asOf"/> the backup is listed
-    /// as it was at that instant (its versions), the target as it is.
+    /// as it was at that instant (its versions), the target as it is. Both listings start after
+    /// <paramref name="startAfter"/> (a checkpoint's mark) and keep only <paramref name="shard"/>'s keys.
     /// </summary>
     public async IAsyncEnumerable<MergedEntry> MergeListingsAsync(string sourceBucket, string? targetBucket, ObjectFilter filter,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel, PointInTime? asOf = null)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel, PointInTime? asOf = null,
+        string? startAfter = null, Restoring.Shard? shard = null)
     {
         var backup = asOf is null
-            ? BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel)
-            : VersionLister.ListAsOfAsync(Source, sourceBucket, filter.Prefix, asOf.Utc, asOf.PageSize, cancel);
-        var source = Listed(backup, filter, EndRole.Source, SourceEndpoint, sourceBucket, cancel);
+            ? BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel, startAfter)
+            : VersionLister.ListAsOfAsync(Source, sourceBucket, filter.Prefix, asOf.Utc, asOf.PageSize, cancel, startAfter);
+        var source = Listed(backup, filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel);
         var target = targetBucket is null
             ? Empty()
-            : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel), filter, EndRole.Target, TargetEndpoint, targetBucket, cancel);
+            : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel, startAfter), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel);
         await foreach (var pair in ListingMerge.MergeAsync(source, target, cancel).ConfigureAwait(false))
         {
             // After the merge, so that a target object whose backup is out of the date window
@@ -64,14 +66,15 @@ internal sealed class RestoreEnds : IDisposable
     /// <paramref name="upToUtc"/>, the backup's history up to that instant (-AsOf). One key's
     /// history per end is held at a time.
     /// </summary>
+    /// <param name="shard">-ShardIndex/-ShardCount: only the keys of this shard, on both ends (a key's history is all in one shard).</param>
     public IAsyncEnumerable<MergedHistory> MergeHistoriesAsync(string sourceBucket, string? targetBucket, ObjectFilter filter, DateTime? upToUtc, int pageSize,
-        CancellationToken cancel)
+        CancellationToken cancel, Restoring.Shard? shard = null)
     {
-        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel), filter, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
+        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel), filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
             upToUtc, cancel);
         var target = targetBucket is null
             ? EmptyHistories()
-            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel), filter, EndRole.Target, TargetEndpoint, targetBucket, cancel),
+            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel),
                 null, cancel);
         return ListingMerge.MergeAsync(source, target, cancel);
     }
@@ -80,7 +83,7 @@ internal sealed class RestoreEnds : IDisposable
     private static async IAsyncEnumerable<KeyHistory> EmptyHistories() { yield break; }
 #pragma warning restore CS1998
 
-    private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, ObjectFilter filter, string role, S3Endpoint endpoint, string bucket,
+    private static async IAsyncEnumerable<ObjectEntry> Listed(IAsyncEnumerable<ObjectEntry> listing, ObjectFilter filter, Restoring.Shard? shard, string role, S3Endpoint endpoint, string bucket,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
     {
         await using var e = listing.GetAsyncEnumerator(cancel);
@@ -94,7 +97,7 @@ internal sealed class RestoreEnds : IDisposable
             {
                 throw S3Failure.Explain(x, role, endpoint, $"listing bucket '{bucket}'", ErrorIds.ListingFailed);
             }
-            if (filter.SelectsKey(e.Current.Key)) yield return e.Current;
+            if (filter.SelectsKey(e.Current.Key) && (shard is null || shard.Owns(e.Current.Key))) yield return e.Current;
         }
     }
 

@@ -16,9 +16,9 @@ internal static class BucketLister
     private const int PageSize = 1000;
 
     public static async IAsyncEnumerable<ObjectEntry> ListAsync(
-        IAmazonS3 client, string bucket, string? prefix, [EnumeratorCancellation] CancellationToken cancel)
+        IAmazonS3 client, string bucket, string? prefix, [EnumeratorCancellation] CancellationToken cancel, string? startAfter = null)
     {
-        await foreach (var entry in StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, pages, ct), cancel).ConfigureAwait(false))
+        await foreach (var entry in StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, startAfter, pages, ct), cancel).ConfigureAwait(false))
             yield return entry;
     }
 
@@ -47,7 +47,8 @@ internal static class BucketLister
         }
     }
 
-    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
+    /// <param name="startAfter">A checkpoint's mark: the listing starts after this key (S3 StartAfter), or at the beginning.</param>
+    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, string? startAfter, ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
     {
         try
         {
@@ -56,6 +57,7 @@ internal static class BucketLister
                 BucketName = bucket,
                 Prefix = string.IsNullOrEmpty(prefix) ? null : prefix,
                 MaxKeys = PageSize,
+                StartAfter = startAfter,
                 // Keys may hold characters XML 1.0 cannot carry; url-encoded keys survive.
                 Encoding = EncodingType.Url,
             };

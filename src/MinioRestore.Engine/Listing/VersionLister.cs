@@ -19,18 +19,20 @@ internal static class VersionLister
     public const int DefaultPageSize = 1000;
 
     /// <summary>Per key, the version at <paramref name="asOfUtc"/>; keys deleted or not yet written then are left out.</summary>
+    /// <param name="startAfter">A checkpoint's mark: the listing starts with the keys after it.</param>
     public static async IAsyncEnumerable<ObjectEntry> ListAsOfAsync(IAmazonS3 client, string bucket, string? prefix, DateTime asOfUtc, int pageSize,
-        [EnumeratorCancellation] CancellationToken cancel)
+        [EnumeratorCancellation] CancellationToken cancel, string? startAfter = null)
     {
         var picker = new AsOfPicker(asOfUtc);
-        await foreach (var version in ListAsync(client, bucket, prefix, pageSize, cancel).ConfigureAwait(false))
+        await foreach (var version in ListAsync(client, bucket, prefix, pageSize, cancel, startAfter).ConfigureAwait(false))
             if (picker.Offer(version, version.IsDeleteMarker) is { } chosen) yield return chosen;
         if (picker.Finish() is { } last) yield return last;
     }
 
     /// <summary>Every version and delete marker (<see cref="ObjectEntry.IsDeleteMarker"/>), in listing order.</summary>
-    public static IAsyncEnumerable<ObjectEntry> ListAsync(IAmazonS3 client, string bucket, string? prefix, int pageSize, CancellationToken cancel) =>
-        BucketLister.StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, pageSize, pages, ct), cancel);
+    /// <param name="startAfter">A checkpoint's mark: the listing starts with the keys after it (KeyMarker without a version-id marker).</param>
+    public static IAsyncEnumerable<ObjectEntry> ListAsync(IAmazonS3 client, string bucket, string? prefix, int pageSize, CancellationToken cancel, string? startAfter = null) =>
+        BucketLister.StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, startAfter, pageSize, pages, ct), cancel);
 
     /// <summary>
     /// The newest version or delete marker of exactly <paramref name="key"/>, or null when the key
@@ -60,7 +62,7 @@ internal static class VersionLister
             IsDeleteMarker = v.IsDeleteMarker == true, StorageClass = v.StorageClass?.Value,
         };
 
-    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, int pageSize,
+    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, string? startAfter, int pageSize,
         ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
     {
         try
@@ -70,6 +72,7 @@ internal static class VersionLister
                 BucketName = bucket,
                 Prefix = string.IsNullOrEmpty(prefix) ? null : prefix,
                 MaxKeys = pageSize,
+                KeyMarker = startAfter,
                 Encoding = EncodingType.Url,
             };
             while (true)
@@ -77,11 +80,16 @@ internal static class VersionLister
                 var response = await client.ListVersionsAsync(request, cancel).ConfigureAwait(false);
                 bool encoded = response.Encoding == EncodingType.Url;
                 var page = new List<ObjectEntry>(response.Versions?.Count ?? 0);
+                ObjectEntry? lastListed = null;
                 foreach (var v in response.Versions ?? [])
-                    page.Add(Entry(v, encoded));
+                {
+                    lastListed = Entry(v, encoded);
+                    // Servers differ on whether a key marker without a version-id marker lists that key again (RGW does): it is done, so it is passed over.
+                    if (startAfter is not null && KeyOrder.Instance.Compare(lastListed.Key, startAfter) <= 0) continue;
+                    page.Add(lastListed);
+                }
                 if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
                 if (response.IsTruncated != true) break;
-                var lastListed = page.Count > 0 ? page[^1] : null;
                 if (lastListed is null || string.IsNullOrEmpty(response.NextVersionIdMarker)) throw BucketLister.CutShort(bucket, "key and version-id markers");
                 // The next page starts after the last version listed, named as we decoded it: servers
                 // differ in whether NextKeyMarker is encoded, and a marker decoded twice would go back

@@ -62,6 +62,15 @@ public sealed class RestoreResult
     public DateTime StartTime { get; init; }
     public DateTime EndTime { get; init; }
 
+    /// <summary>-ShardIndex: which shard of <see cref="ShardCount"/> this result is (0-based); null without sharding.</summary>
+    public int? ShardIndex { get; init; }
+    /// <summary>-ShardCount: how many shards share the bucket; null without sharding.</summary>
+    public int? ShardCount { get; init; }
+    /// <summary>-CheckpointPath: the key this run resumed after (the counts are of the keys after it only); null for a full pass.</summary>
+    public string? ResumedAfter { get; init; }
+    /// <summary>-CheckpointPath: the checkpoint says the bucket is finished, so the next run with it is a full pass.</summary>
+    public bool? CheckpointFinished { get; init; }
+
     public override string ToString() => AllVersions
         ? $"{SourceBucket} -> {TargetBucket} (all versions): {Status}, {Versions} versions and {DeleteMarkers} delete markers written for {Copied} keys, {Skipped} skipped, {Conflicts} conflicts, {Failed} failed"
         : $"{SourceBucket} -> {TargetBucket}: {Status}, {Copied} copied, {Skipped} skipped, {Conflicts} conflicts, {Failed} failed, {Removed} removed";

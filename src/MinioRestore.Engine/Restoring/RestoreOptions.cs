@@ -69,12 +69,14 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     public void Validate()
     {
         if (!AllVersions) return;
-        string? other = Remove ? "-Remove" : Overwrite ? "-Overwrite" : Filter.NewerThan is not null ? "-NewerThan" : Filter.OlderThan is not null ? "-OlderThan" : null;
+        string? other = Remove ? "-Remove" : Overwrite ? "-Overwrite" : Filter.NewerThan is not null ? "-NewerThan" : Filter.OlderThan is not null ? "-OlderThan"
+            : CheckpointPath is not null ? "-CheckpointPath" : null;
         if (other is null) return;
         string why = other switch
         {
             "-Remove" => "-AllVersions restores histories and never deletes: keys that only the target has stay as they are (they are counted in TargetOnly)",
             "-Overwrite" => "-AllVersions never rewrites a history: a key whose history on the target differs from the backup's is reported (VersionHistoryDiverged) and left alone; restore it into another bucket with -TargetBucket",
+            "-CheckpointPath" => "a checkpoint follows single objects, not histories (not yet supported); a rerun of -AllVersions already writes only the rest of each key's history, after listing both buckets",
             _ => "dates would pick single versions out of each history; -AsOf restores each history up to an instant",
         };
         throw new Errors.RestoreException(Errors.ErrorIds.InvalidParameterCombination, Errors.FailureKind.InvalidArgument,
@@ -94,6 +96,15 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
 
     /// <summary>The storage class every object is written in (one of <see cref="Copying.StorageClasses.Known"/>); null keeps the backup's where the target has it.</summary>
     public string? StorageClass { get; init; }
+
+    /// <summary>
+    /// The checkpoint file of this bucket (-CheckpointPath), or null: a rerun with the same file
+    /// starts both listings after the last key up to which everything was done (Checkpoint).
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>-ShardIndex/-ShardCount: only this shard's share of the keys, on both ends; null for all of them.</summary>
+    public Shard? Shard { get; init; }
 
     /// <summary>Objects copied at once.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;

@@ -37,7 +37,11 @@ public sealed class Restorer : IDisposable
         string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDelete);
         options.Validate();
-        var run = new BucketRun(Ends, options, sourceBucket, targetBucket, reporter, progress ?? new RestoreProgress(), cancel);
+        // Read (and a checkpoint of another run refused) before anything is checked or written.
+        var checkpoint = options.CheckpointPath is null ? null : CheckpointKeeper.Open(options with { SourceBucket = sourceBucket, TargetBucket = targetBucket }, Ends, reporter);
+        if (checkpoint?.ResumeAfter is { } resumedAfter)
+            options = options with { RemovalBlockedBy = options.RemovalBlockedBy ?? ResumedRemoval(resumedAfter) };
+        var run = new BucketRun(Ends, options, sourceBucket, targetBucket, checkpoint ?? reporter, progress ?? new RestoreProgress(), cancel);
 
         // Everything that can stop the run is checked before anything is written.
         await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
@@ -54,22 +58,37 @@ public sealed class Restorer : IDisposable
         // (only suspended), so it is asked (-Confirm) before the bucket is created or anything written.
         bool enableVersioning = options.AllVersions && !(targetExists && await Ends.TargetVersioningEnabledAsync(targetBucket, cancel).ConfigureAwait(false));
         if (enableVersioning && !options.WhatIf && options.ConfirmVersioning is { } confirm && !await confirm(targetBucket, cancel).ConfigureAwait(false))
+        {
+            checkpoint?.Abandon();
             throw new RestoreException(ErrorIds.TargetVersioningNotEnabled, FailureKind.Stopped,
                 $"Versioning was not enabled on the target bucket '{targetBucket}' (declined), so the history of '{sourceBucket}' was not restored there; nothing was written.");
-        bool created = !targetExists && await run.Writer.CreateBucketAsync(sourceLock).ConfigureAwait(false);
-        if (enableVersioning) await run.Writer.EnableVersioningAsync().ConfigureAwait(false);
+        }
+        if (!targetExists) checkpoint?.TargetMissing();
+        checkpoint?.Start();
+        bool created;
+        try
+        {
+            created = !targetExists && await run.Writer.CreateBucketAsync(sourceLock).ConfigureAwait(false);
+            if (enableVersioning) await run.Writer.EnableVersioningAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            checkpoint?.Abandon(); // the bucket stops here: its checkpoint stays as it was written
+            throw;
+        }
 
         var status = RestoreStatus.Succeeded;
         try
         {
             if (options.AllVersions)
             {
-                var histories = Ends.MergeHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, options.AsOf?.Utc, options.VersionPageSize, cancel);
+                var histories = Ends.MergeHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, options.AsOf?.Utc, options.VersionPageSize, cancel, options.Shard);
                 await run.Writer.WriteHistoriesAsync(HistoryPlan.PlanAsync(run, histories)).ConfigureAwait(false);
             }
             else
             {
-                var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel, options.AsOf);
+                var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel, options.AsOf, checkpoint?.ResumeAfter, options.Shard);
+                if (checkpoint is not null) merged = checkpoint.Follow(merged, cancel);
                 await run.Writer.CopyAllAsync(PlanAsync(run, merged)).ConfigureAwait(false);
             }
             // Deletions come last, once every copy of the bucket has finished.
@@ -87,12 +106,32 @@ public sealed class Restorer : IDisposable
             if (run.Removal is { } removal)
                 await removal.RunAsync(bucketFailed: true).ConfigureAwait(false);
         }
+        catch
+        {
+            checkpoint?.Abandon(); // an unexpected failure: the checkpoint stays as last written
+            throw;
+        }
 
         if (status != RestoreStatus.Stopped && await run.Copier.AbortLeftBehindAsync().ConfigureAwait(false) is { Count: > 0 } left)
             run.Report(RestoreEventKind.UploadsLeftBehind, null,
                 $"{left.Count} incomplete multipart upload(s) in '{targetBucket}' could not be aborted (the {EndRole.Target} did not answer in time), for: " +
                 $"{string.Join(", ", left.Take(10).Select(k => $"'{k}'"))}{(left.Count > 10 ? ", ..." : "")}. They are invisible and hold space: remove them with " +
                 $"`mc rm --incomplete --recursive --force <alias>/{targetBucket}` or a lifecycle rule (AbortIncompleteMultipartUpload).");
+
+        bool? finished = null;
+        if (checkpoint is not null)
+        {
+            try
+            {
+                finished = await checkpoint.FinishAsync(stopped: status == RestoreStatus.Stopped).ConfigureAwait(false);
+            }
+            catch (RestoreException failure)
+            {
+                status = RestoreStatus.Failed;
+                reporter.Report(new(RestoreEventKind.BucketFailed, sourceBucket, null, failure.Message, failure));
+            }
+        }
+
         var tally = run.Tally;
         if (tally.Unverified > 0)
             run.Report(RestoreEventKind.UnverifiedSummary, null,
@@ -112,8 +151,18 @@ public sealed class Restorer : IDisposable
             SourceEndpoint = Ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority),
             TargetEndpoint = Ends.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority),
             StartTime = started, EndTime = started + clock.Elapsed,
+            ShardIndex = options.Shard?.Index, ShardCount = options.Shard?.Count,
+            ResumedAfter = checkpoint?.ResumeAfter, CheckpointFinished = options.WhatIf ? null : finished,
         };
     }
+
+    /// <summary>
+    /// -Remove on a resumed run: the keys before the mark were not listed, so the target objects
+    /// the backup lacks there are unknown; removal waits for a full pass.
+    /// </summary>
+    private static string ResumedRemoval(string after) =>
+        $"this run resumed from its checkpoint after '{after}', so it did not list the whole bucket. Once it has finished, run the same command again: " +
+        "a finished checkpoint makes that run a full pass, which removes";
 
     /// <summary>Decides per key and yields the objects to copy; skips, conflicts and target-only objects are dealt with here.</summary>
     private static async IAsyncEnumerable<PlannedCopy> PlanAsync(BucketRun run, IAsyncEnumerable<MergedEntry> merged)

@@ -23,6 +23,9 @@ internal sealed record RestoreSettings(RestoreOptions Template, bool RemoveWitho
     /// <summary>Connections for the objects copied at once and their parts, plus listings.</summary>
     public Restorer NewRestorer(RestoreClients clients) =>
         new(clients.Source, clients.Target, Template.Concurrency * RestoreOptions.DefaultPartConcurrency + 8);
+
+    /// <summary>-CheckpointPath: where each bucket's checkpoint goes, or null.</summary>
+    public CheckpointPlace? Checkpoints { get; init; }
 }
 
 /// <summary>A bucket's restore: its result, or the error that ends the whole run (refused credential, unreachable endpoint).</summary>
@@ -74,6 +77,7 @@ internal sealed class RestoreRun(RestoreSettings settings, IPipelineOutput outpu
         var options = settings.Template with
         {
             SourceBucket = pair.Source, TargetBucket = pair.Target,
+            CheckpointPath = settings.Checkpoints?.For(pair, settings.Template.Shard, settings.Template.WhatIf),
             RemovalBlockedBy = FirstError is { } error ? $"an earlier error in this run ({error})" : null,
             // Where nobody can be asked (a job), the answer given in advance (-Force) stands.
             ConfirmRemoval = (bucket, keys, _) => output.AskAsync(() => confirmRemoval?.Invoke(bucket, keys) ?? Unanswered(keys), Unanswered(keys)),

@@ -86,6 +86,22 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     [ValidateSet("STANDARD", "REDUCED_REDUNDANCY")]
     public string? StorageClass { get; set; }
 
+    /// <summary>
+    /// A checkpoint file (one bucket) or folder (-ServiceName, several buckets): a rerun with the
+    /// same path starts after the last key up to which everything was done.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>This shard's number, 0 to -ShardCount minus 1 (Kubernetes' JOB_COMPLETION_INDEX).</summary>
+    [Parameter]
+    public int? ShardIndex { get; set; }
+
+    /// <summary>How many shards share the restore; each takes a disjoint share of the keys.</summary>
+    [Parameter]
+    public int? ShardCount { get; set; }
+
     /// <summary>Run as a background job; Receive-Job returns the results, Stop-Job stops it.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -112,10 +128,12 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
             AsOf = AsOf is { } instant ? new PointInTime(instant) : null, AllVersions = AllVersions,
             RestoreArchived = RestoreArchived, RestoreDays = RestoreDays, RestoreTier = RestoreTier,
             StorageClass = StorageClass?.ToUpperInvariant(),
+            Shard = ReadShard(),
         };
         try
         {
-            template.Validate();
+            // Each bucket's checkpoint file is known later; that there is one is enough to refuse a combination.
+            (template with { CheckpointPath = CheckpointPath }).Validate();
         }
         catch (RestoreException e)
         {
@@ -124,9 +142,13 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         if (template.AllVersions)
             WriteVerbose(template.AsOf is { } upTo ? $"Restoring every key's history up to {upTo} (its versions and delete markers, oldest first)." : "Restoring every key's whole history (its versions and delete markers, oldest first).");
         else if (template.AsOf is { } asOf) WriteVerbose($"Restoring the backup as it was at {asOf} (each key's newest version at or before it).");
+        if (template.Shard is { Count: > 1 } shard) WriteVerbose($"Restoring {shard}: the keys whose hash falls to it, on both ends.");
         if (PassThru && !template.AllVersions) WriteWarning("-PassThru writes the versions written by -AllVersions; without -AllVersions it adds nothing.");
         _settings = new RestoreSettings(template,
-            RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose(), PassThru: PassThru && template.AllVersions);
+            RemoveWithoutPrompt: Force || (_confirmBound && !((SwitchParameter)confirm!).IsPresent), Verbose: IsVerbose(), PassThru: PassThru && template.AllVersions)
+        {
+            Checkpoints = ReadCheckpointPlace(),
+        };
         _run = new RestoreRun(_settings, Output, ConfirmRemoval, confirmVersioning: ConfirmVersioning);
     }
 
@@ -206,6 +228,36 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     /// <summary>-AllVersions: enabling versioning cannot be undone (only suspended), so -Confirm asks for it on its own.</summary>
     private bool ConfirmVersioning(string bucket, string? endpoint = null) =>
         ShouldProcess($"MinIO bucket '{bucket}'{(endpoint is null ? "" : $" at {endpoint}")}", "Enable versioning (it can be suspended later, never turned off)");
+
+    /// <summary>-ShardIndex and -ShardCount, checked together; null when neither is given.</summary>
+    private Shard? ReadShard()
+    {
+        if (ShardIndex is null && ShardCount is null) return null;
+        try
+        {
+            if (ShardIndex is null || ShardCount is null)
+                throw new RestoreException(ErrorIds.InvalidShard, FailureKind.InvalidArgument,
+                    $"{(ShardIndex is null ? "-ShardCount" : "-ShardIndex")} was given without {(ShardIndex is null ? "-ShardIndex" : "-ShardCount")}: a shard is named by both " +
+                    "(e.g. -ShardIndex $env:JOB_COMPLETION_INDEX -ShardCount 4). Nothing was written.");
+            return Shard.Create(ShardIndex.Value, ShardCount.Value);
+        }
+        catch (RestoreException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, ShardIndex));
+            return null;
+        }
+    }
+
+    /// <summary>-CheckpointPath, resolved against the current location: a file for one named bucket, else a folder (<see cref="CheckpointPlace"/>).</summary>
+    private CheckpointPlace? ReadCheckpointPlace()
+    {
+        if (CheckpointPath is null) return null;
+        string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CheckpointPath);
+        bool folder = ParameterSetName == ServiceSet || Bucket is { Length: > 1 } || Directory.Exists(path)
+            || CheckpointPath.EndsWith('/') || CheckpointPath.EndsWith(Path.DirectorySeparatorChar);
+        WriteVerbose(folder ? $"Checkpoints: one file per bucket in the folder '{path}'." : $"Checkpoint: '{path}'.");
+        return new CheckpointPlace(path, folder);
+    }
 
     private bool IsWhatIf() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent

@@ -8,13 +8,31 @@ namespace MinioRestore.PowerShell.Hosting;
 /// post; posted actions run in order, on the thread that called <see cref="Run{T}"/>;
 /// <see cref="Stop"/> cancels the work's token and <see cref="Run{T}"/> returns only once the
 /// work has ended (uploads aborted); the work's result or exception comes back to the caller.
+/// The queue is bounded (<see cref="Capacity"/>): a worker that posts to a full queue waits
+/// until the pipeline thread has taken an action (so -Verbose over millions of skipped objects
+/// keeps memory flat), except on the pipeline thread itself, which never waits for itself, and
+/// once the pipeline thread has stopped draining, when the action is dropped.
 /// No PowerShell type here, so it is tested on its own.
 /// </summary>
-internal sealed class PipelineDispatcher : IDisposable
+internal sealed class PipelineDispatcher(int capacity = PipelineDispatcher.DefaultCapacity) : IDisposable
 {
+    /// <summary>Actions queued at most: a few seconds of verbose lines at the pipeline thread's pace.</summary>
+    public const int DefaultCapacity = 4096;
+
     private readonly CancellationTokenSource _stop = new();
-    private BlockingCollection<Action>? _queue;
+    private Session? _session;
     private Thread? _pipelineThread;
+
+    /// <summary>One run's queue, the room left in it, and the signal that the pipeline thread stopped draining it.</summary>
+    private sealed record Session(BlockingCollection<Queued> Queue, SemaphoreSlim Room, CancellationTokenSource DrainEnded);
+
+    /// <summary>An action, and whether it took one of the <see cref="Capacity"/> places (a worker's) or came from the pipeline thread.</summary>
+    private readonly record struct Queued(Action Action, bool HoldsPlace);
+
+    public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
+
+    /// <summary>Actions waiting for the pipeline thread now (for tests).</summary>
+    internal int Waiting => _session?.Queue.Count ?? 0;
 
     /// <summary>How long a run that was stopped, or whose pipeline broke, may take to clean up.</summary>
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(60);
@@ -36,12 +54,26 @@ internal sealed class PipelineDispatcher : IDisposable
                 $"(thread {_pipelineThread!.ManagedThreadId}) may write to PowerShell. Write through IPipelineOutput (PipelineCmdlet.Output), which queues the call for the pipeline thread.");
     }
 
-    /// <summary>Queues an action for the pipeline thread. Safe from any thread; dropped once a stopped run has ended.</summary>
+    /// <summary>
+    /// Queues an action for the pipeline thread. Safe from any thread; a worker waits while the
+    /// queue is full; dropped once a stopped run has ended or the pipeline thread stopped draining.
+    /// </summary>
     public void Post(Action action)
     {
-        var queue = _queue ?? throw new InvalidOperationException("Post is only valid while work runs (inside Run).");
-        try { queue.Add(action); }
-        catch (InvalidOperationException) { /* the run already ended (stopped); nothing left to show */ }
+        var session = _session ?? throw new InvalidOperationException("Post is only valid while work runs (inside Run).");
+        // The pipeline thread drains the queue: it must never wait for room (an action that writes, a question that writes).
+        bool holdsPlace = Thread.CurrentThread != _pipelineThread;
+        try
+        {
+            if (holdsPlace) session.Room.Wait(session.DrainEnded.Token);
+            try { session.Queue.Add(new Queued(action, holdsPlace)); }
+            catch (InvalidOperationException)
+            {
+                if (holdsPlace) session.Room.Release();
+            }
+        }
+        // The pipeline thread stopped draining, or the run already ended (stopped): nothing left to show.
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException) { }
     }
 
     /// <summary>
@@ -51,20 +83,31 @@ internal sealed class PipelineDispatcher : IDisposable
     public T Run<T>(Func<CancellationToken, Task<T>> work, Action? tick = null, TimeSpan? tickInterval = null)
     {
         var interval = tickInterval ?? TimeSpan.FromMilliseconds(250);
-        using var queue = new BlockingCollection<Action>();
-        _queue = queue;
+        using var queue = new BlockingCollection<Queued>();
+        using var room = new SemaphoreSlim(Capacity, Capacity);
+        using var drainEnded = new CancellationTokenSource();
+        _session = new Session(queue, room, drainEnded);
         _pipelineThread = Thread.CurrentThread;
         var task = Task.Run(async () =>
         {
             try { return await work(_stop.Token).ConfigureAwait(false); }
-            finally { queue.CompleteAdding(); }
+            finally
+            {
+                // Wakes the pipeline thread. The queue stays open: an action it runs may still post (on the pipeline thread).
+                try { queue.Add(new Queued(static () => { }, HoldsPlace: false)); }
+                catch (ObjectDisposedException) { /* Run returned already (cleanup timeout) */ }
+            }
         });
         try
         {
             var nextTick = DateTime.UtcNow;
-            while (!queue.IsCompleted)
+            while (!(task.IsCompleted && queue.Count == 0))
             {
-                if (queue.TryTake(out var action, interval)) action();
+                if (queue.TryTake(out var item, interval))
+                {
+                    if (item.HoldsPlace) room.Release();
+                    item.Action();
+                }
                 if (tick is not null && DateTime.UtcNow >= nextTick)
                 {
                     tick();
@@ -75,6 +118,8 @@ internal sealed class PipelineDispatcher : IDisposable
         }
         finally
         {
+            // Workers waiting for room go on (their actions are dropped): nobody drains any more.
+            drainEnded.Cancel();
             // When a posted action threw (pipeline stopped), let the work see the cancellation and
             // clean up (abort uploads) before the command returns.
             if (!task.IsCompleted)
@@ -82,7 +127,7 @@ internal sealed class PipelineDispatcher : IDisposable
                 _stop.Cancel();
                 try { task.Wait(CleanupTimeout); } catch (AggregateException) { }
             }
-            _queue = null;
+            _session = null;
             _pipelineThread = null;
         }
     }

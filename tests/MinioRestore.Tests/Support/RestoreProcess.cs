@@ -6,10 +6,11 @@ namespace MinioRestore.Tests.Support;
 public static class RestoreProcess
 {
     /// <summary>
-    /// Runs <c>Start-MinioRestore -Bucket <paramref name="bucket"/> -Concurrency 1 <paramref name="extraArguments"/></c>
+    /// Runs <c>Start-MinioRestore -Bucket <paramref name="bucket"/> <paramref name="parameters"/></c>
     /// against <paramref name="rgw"/> and kills it once <paramref name="killWhen"/> holds; fails if the restore ended first.
     /// </summary>
-    public static async Task KillWhenAsync(RgwPair rgw, string bucket, Func<Task<bool>> killWhen, string extraArguments = "")
+    /// <param name="source">The S3 source the child restores from (default: the source gateway itself, e.g. a proxy in front of it).</param>
+    public static async Task KillWhenAsync(RgwPair rgw, string bucket, Func<Task<bool>> killWhen, string parameters = "-Concurrency 1", Uri? source = null)
     {
         string config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<config>/net10.0/
         string harness = Path.Combine(Repo.Root, "tools", "MinioRestore.Harness", "bin", config, "net10.0", "MinioRestore.Harness.dll");
@@ -17,8 +18,8 @@ public static class RestoreProcess
         await File.WriteAllTextAsync(script, $"""
             $c = [pscredential]::new('{RgwPair.TargetAccessKey}', [System.Net.NetworkCredential]::new('', $env:MINIO_SECRET).SecurePassword)
             $s = [pscredential]::new('{RgwPair.SourceAccessKey}', [System.Net.NetworkCredential]::new('', $env:S3_SECRET).SecurePassword)
-            Register-RestoreClients -S3Endpoint {rgw.Source.Endpoint} -S3Credential $s -MinioEndpoint {rgw.Target.Endpoint} -MinioCredential $c |
-                Start-MinioRestore -Bucket {bucket} -Concurrency 1 {extraArguments}
+            Register-RestoreClients -S3Endpoint {source ?? rgw.Source.Endpoint} -S3Credential $s -MinioEndpoint {rgw.Target.Endpoint} -MinioCredential $c |
+                Start-MinioRestore -Bucket {bucket} {parameters}
             """);
         try
         {

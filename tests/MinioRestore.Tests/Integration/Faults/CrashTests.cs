@@ -154,8 +154,9 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
     }
 
-    /// <summary>Runs Start-MinioRestore -Concurrency 1 in a separate PowerShell process and kills it (-9) once <paramref name="killWhen"/> holds.</summary>
-    private Task KillRestoreProcessWhenAsync(string bucket, Func<Task<bool>> killWhen) => RestoreProcess.KillWhenAsync(rgw, bucket, killWhen);
+    /// <summary>Runs Start-MinioRestore (-Concurrency 1 unless <paramref name="parameters"/> say otherwise) in a separate PowerShell process and kills it (-9) once <paramref name="killWhen"/> holds.</summary>
+    private Task KillRestoreProcessWhenAsync(string bucket, Func<Task<bool>> killWhen, Uri? source = null, string parameters = "-Concurrency 1") =>
+        RestoreProcess.KillWhenAsync(rgw, bucket, killWhen, parameters, source);
 
     private async Task<RestoreResult> RerunAsync(string bucket)
     {
@@ -234,5 +235,61 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
 
         var rerun = await RerunAsync(bucket);
         Assert.Equal(3 - visible, rerun.Copied);
+    }
+
+    [Fact]
+    public async Task The_restoring_process_killed_past_its_first_listing_page_resumes_from_its_checkpoint_without_relisting_what_was_done_and_loses_nothing()
+    {
+        // More than two listing pages (1,000 keys each), so that what a resumed run does not relist shows in the request count.
+        const int total = 2_100;
+        string bucket = RgwPair.NewBucket("ckpt-kill");
+        await S3.CreateBucketAsync(rgw.SourceS3, bucket);
+        var keys = Enumerable.Range(0, total).Select(i => $"obj/{i:D5}").ToArray();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await S3.PutAsync(rgw.SourceS3, bucket, key, S3.RandomBytes(512, key.Length)));
+        using var folder = new TempFolder();
+        string checkpoint = Path.Combine(folder.Path, "restore.checkpoint.json");
+
+        // Every run reads the backup through one proxy (the endpoint is part of what a run is), which counts its listings.
+        var listings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var proxy = new FaultProxy(rgw.Source.Endpoint, r =>
+        {
+            if (r.Method == "GET" && r.Target.Contains("list-type=2") && !r.Target.Contains("max-keys=1&") && !r.Target.EndsWith("max-keys=1"))
+                listings.Enqueue(Uri.UnescapeDataString(r.Target));
+            return Fault.None;
+        });
+        await KillRestoreProcessWhenAsync(bucket, async () => await S3.BucketExistsAsync(rgw.TargetS3, bucket) && (await S3.ListAsync(rgw.TargetS3, bucket)).Count >= 1_400,
+            proxy.Endpoint, $"-Concurrency 16 -CheckpointPath '{checkpoint}'");
+
+        var saved = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(checkpoint))!;
+        string mark = saved["after"]!.GetValue<string>();
+        int done = Array.IndexOf(keys, mark) + 1;
+        var onTarget = await S3.ListAsync(rgw.TargetS3, bucket);
+        output.WriteLine($"killed with {onTarget.Count} of {total} objects on the target; the checkpoint says done up to '{mark}' ({done} keys)");
+        Assert.InRange(done, 1000, total - 1);
+        // Never an object lost: every key up to the mark is on the target, whole.
+        Assert.All(keys.Take(done), k => Assert.True(onTarget.ContainsKey(k), $"'{k}' is before the mark but not on the target"));
+        await AssertNothingPartialAsync(bucket, bucket);
+
+        listings.Clear();
+        RestoreResult resumed;
+        var viaProxy = new S3Endpoint(proxy.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
+        using (var again = new Restorer(viaProxy, rgw.TargetEndpoint))
+            resumed = await again.RestoreAsync(new RestoreOptions(bucket, bucket) { CheckpointPath = checkpoint }, new RecordingReporter(), null, CancellationToken.None);
+        int resumedListings = listings.Count;
+        Assert.Equal(RestoreStatus.Succeeded, resumed.Status);
+        Assert.Equal(mark, resumed.ResumedAfter);
+        Assert.Equal(total - done, resumed.Copied + resumed.Skipped);
+        Assert.Equal(total - onTarget.Count, resumed.Copied);
+        Assert.All(listings, l => Assert.Contains("start-after=" + mark, l));
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
+
+        // A full pass of the same bucket (no checkpoint) lists every page.
+        listings.Clear();
+        using (var full = new Restorer(viaProxy, rgw.TargetEndpoint))
+            Assert.Equal(total, (await full.RestoreAsync(new RestoreOptions(bucket, bucket), new RecordingReporter(), null, CancellationToken.None)).Skipped);
+        output.WriteLine($"source listings: resumed run {resumedListings}, full pass {listings.Count}");
+        Assert.Equal((total + 999) / 1000, listings.Count);
+        Assert.Equal((total - done + 999) / 1000, resumedListings);
+        Assert.True(resumedListings < listings.Count);
     }
 }

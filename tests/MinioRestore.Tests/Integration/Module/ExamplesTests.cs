@@ -133,6 +133,67 @@ public sealed class ExamplesTests : IDisposable
     }
 
     [Fact]
+    public void The_Indexed_Job_runs_one_shard_per_index_with_its_checkpoints_on_a_volume_and_its_keys_from_Secrets()
+    {
+        // Read with the Kubernetes API's own typed models, as kubectl would take the manifest.
+        var documents = File.ReadAllText(Path.Combine(Kubernetes, "restore-indexed-job.yaml")).Split("\n---\n");
+        Assert.Equal(2, documents.Length);
+        var claim = k8s.KubernetesYaml.Deserialize<k8s.Models.V1PersistentVolumeClaim>(documents[0]);
+        var job = k8s.KubernetesYaml.Deserialize<k8s.Models.V1Job>(documents[1]);
+        Assert.Equal("PersistentVolumeClaim", claim.Kind);
+        Assert.Contains("ReadWriteMany", claim.Spec.AccessModes); // every pod mounts it at once
+        Assert.Equal("Job", job.Kind);
+        Assert.Equal("batch/v1", job.ApiVersion);
+
+        Assert.Equal("Indexed", job.Spec.CompletionMode);
+        Assert.NotNull(job.Spec.Completions);
+        Assert.Equal(job.Spec.Completions, job.Spec.Parallelism);
+        Assert.InRange(job.Spec.BackoffLimitPerIndex ?? 0, 1, 10);
+        var pod = job.Spec.Template.Spec;
+        Assert.Equal("Never", pod.RestartPolicy); // backoffLimitPerIndex needs it
+        var container = Assert.Single(pod.Containers);
+        var env = container.Env.ToDictionary(e => e.Name);
+
+        // The index and the count reach the runbook: the count is the Job's completions.
+        Assert.Equal("metadata.annotations['batch.kubernetes.io/job-completion-index']", env["JOB_COMPLETION_INDEX"].ValueFrom.FieldRef.FieldPath);
+        Assert.Equal(job.Spec.Completions, int.Parse(env["SHARD_COUNT"].Value));
+        var runbookReads = Parse(Runbook).FindAll(a => a is VariableExpressionAst v && v.VariablePath.IsDriveQualified && v.VariablePath.DriveName == "env", true)
+            .Cast<VariableExpressionAst>().Select(v => v.VariablePath.UserPath[4..]).ToHashSet();
+        Assert.Contains("JOB_COMPLETION_INDEX", runbookReads);
+        Assert.Contains("SHARD_COUNT", runbookReads);
+        Assert.Contains("RESTORE_CHECKPOINT_PATH", runbookReads);
+
+        // Checkpoints: a folder per index on the claim, so a rescheduled pod finds its own.
+        var checkpoints = Assert.Single(container.VolumeMounts, m => m.MountPath == env["RESTORE_CHECKPOINT_PATH"].Value);
+        Assert.Contains("$(JOB_COMPLETION_INDEX)", checkpoints.SubPathExpr);
+        Assert.False(checkpoints.ReadOnlyProperty ?? false);
+        var state = Assert.Single(pod.Volumes, v => v.Name == checkpoints.Name);
+        Assert.Equal(claim.Metadata.Name, state.PersistentVolumeClaim.ClaimName);
+        // Reports: every shard's in one folder of the same claim, for Merge-RestoreResult.
+        var results = Assert.Single(container.VolumeMounts, m => m.MountPath == "/results");
+        Assert.Equal(checkpoints.Name, results.Name);
+        Assert.Null(results.SubPathExpr);
+
+        // Keys only from the Secrets of the template, never as values.
+        var secrets = Documents("restore-secrets.example.yaml");
+        var secretKeys = secrets.SelectMany(s => ((YamlMappingNode)Get(s, "stringData")!).Children.Keys
+            .Select(k => (Text(s, "metadata", "name"), ((YamlScalarNode)k).Value))).ToHashSet();
+        foreach (var name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "MC_HOST_minio" })
+        {
+            Assert.Null(env[name].Value);
+            Assert.Contains((env[name].ValueFrom.SecretKeyRef.Name, env[name].ValueFrom.SecretKeyRef.Key), secretKeys);
+        }
+
+        // The container's script runs the runbook, writing its report to the shared results folder.
+        var ast = Parser.ParseInput(Assert.Single(container.Args), out _, out var errors);
+        Assert.Empty(errors);
+        var call = Assert.Single(ast.FindAll(a => a is CommandAst c && c.GetCommandName() == "/runbook/Restore-Service.ps1", true).Cast<CommandAst>());
+        Assert.All(call.CommandElements.OfType<CommandParameterAst>(), p => Assert.Contains(p.ParameterName, RunbookParameters()));
+        int output = call.CommandElements.ToList().FindIndex(e => e is CommandParameterAst { ParameterName: "OutputDirectory" });
+        Assert.Equal("/results", ((StringConstantExpressionAst)call.CommandElements[output + 1]).Value);
+    }
+
+    [Fact]
     public void The_Secret_template_holds_placeholders_only()
     {
         var secrets = Documents("restore-secrets.example.yaml");

@@ -52,6 +52,7 @@ public sealed class FormatViewTests(RgwPair rgw, ITestOutputHelper output) : IDi
             ["Register-RestoreClients"] = TypesWritten(Register),
             ["Start-MinioRestore"] = TypesWritten($"Start-MinioRestore -Bucket {bucket}"),
             ["Test-MinioRestore"] = [.. TypesWritten($"Test-MinioRestore -Bucket {bucket}"), .. TypesWritten($"Test-MinioRestore -Bucket {bucket} -Quiet")],
+            ["Merge-RestoreResult"] = TypesWritten($"Start-MinioRestore -Bucket {bucket} -ShardIndex 0 -ShardCount 1 | Merge-RestoreResult"),
         };
         var views = Views();
 
@@ -66,7 +67,7 @@ public sealed class FormatViewTests(RgwPair rgw, ITestOutputHelper output) : IDi
                     Assert.True(views.ContainsKey(type), $"{cmdlet} writes {type}, which has no view in module/MinioRestore.format.ps1xml");
             }
         }
-        Assert.Equal(3, written.Values.SelectMany(t => t).Count(t => t.StartsWith("MinioRestore.", StringComparison.Ordinal)));
+        Assert.Equal(4, written.Values.SelectMany(t => t).Count(t => t.StartsWith("MinioRestore.", StringComparison.Ordinal)));
     }
 
     private HashSet<string> TypesWritten(string pipeline)

@@ -16,7 +16,7 @@ public sealed class HelpTests : IDisposable
 
     public void Dispose() => _ps.Dispose();
 
-    private static readonly string[] CmdletNames = ["Register-RestoreClients", "Start-MinioRestore", "Test-MinioRestore"];
+    private static readonly string[] CmdletNames = ["Register-RestoreClients", "Start-MinioRestore", "Test-MinioRestore", "Merge-RestoreResult"];
 
     public static readonly TheoryData<string> Cmdlets = new(CmdletNames);
 
@@ -30,6 +30,7 @@ public sealed class HelpTests : IDisposable
         ["Register-RestoreClients"] = [],
         ["Start-MinioRestore"] = [],
         ["Test-MinioRestore"] = [],
+        ["Merge-RestoreResult"] = [],
     };
 
     /// <summary>Get-Help -Full of one cmdlet, flattened, beside what Get-Command says the cmdlet has.</summary>

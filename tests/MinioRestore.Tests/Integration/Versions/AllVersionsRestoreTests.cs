@@ -434,7 +434,7 @@ public sealed class AllVersionsCrashTests(RgwPair rgw, ITestOutputHelper output)
 
         async Task<List<S3ObjectVersion>> TargetHistoryAsync() =>
             await S3.BucketExistsAsync(rgw.TargetS3, bucket) ? [.. (await S3Versions.ListAsync(rgw.TargetS3, bucket)).AsEnumerable().Reverse()] : [];
-        await RestoreProcess.KillWhenAsync(rgw, bucket, async () => (await TargetHistoryAsync()).Count >= 20, "-AllVersions");
+        await RestoreProcess.KillWhenAsync(rgw, bucket, async () => (await TargetHistoryAsync()).Count >= 20, "-Concurrency 1 -AllVersions");
 
         var partial = await TargetHistoryAsync();
         output.WriteLine($"{partial.Count} of {backup.Count} entries of the history restored when the process was killed");

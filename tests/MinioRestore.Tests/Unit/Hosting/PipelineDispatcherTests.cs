@@ -142,4 +142,99 @@ public sealed class PipelineDispatcherTests : IDisposable
         var refused = Assert.Throws<InvalidOperationException>(() => _dispatcher.Post(() => { }));
         Assert.Contains("inside Run", refused.Message);
     }
+
+    [Fact]
+    public void The_queue_to_the_pipeline_thread_is_bounded_and_a_worker_waits_for_room()
+    {
+        const int capacity = 16, total = 2_000;
+        using var dispatcher = new PipelineDispatcher(capacity);
+        int entering = 0, most = 0;
+        var ran = new List<int>();
+
+        dispatcher.Run(_ =>
+        {
+            for (int i = 0; i < total; i++)
+            {
+                int index = i;
+                Volatile.Write(ref entering, i + 1);
+                dispatcher.Post(() =>
+                {
+                    if (index == 0)
+                    {
+                        // The pipeline thread is busy with the first action while the worker posts on:
+                        // it gets as far as the queue has room, then waits.
+                        SpinWait.SpinUntil(() => Volatile.Read(ref entering) >= capacity + 2, TimeSpan.FromSeconds(30));
+                        Thread.Sleep(200); // an unbounded queue would fill up meanwhile
+                    }
+                    most = Math.Max(most, dispatcher.Waiting);
+                    ran.Add(index);
+                });
+            }
+            return Task.FromResult(0);
+        });
+
+        Assert.InRange(most, capacity - 1, capacity);
+        Assert.Equal(Enumerable.Range(0, total), ran); // nothing lost, in order
+    }
+
+    [Fact]
+    public void The_pipeline_thread_never_waits_for_room_in_its_own_queue()
+    {
+        // An action that writes again (a question that writes, an error record's handler) with the queue full.
+        using var dispatcher = new PipelineDispatcher(capacity: 1);
+        var ran = new List<string>();
+
+        dispatcher.Run(_ =>
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                int index = i;
+                dispatcher.Post(() =>
+                {
+                    ran.Add($"a{index}");
+                    dispatcher.Post(() => ran.Add($"b{index}"));
+                });
+            }
+            return Task.FromResult(0);
+        });
+
+        Assert.Equal(100, ran.Count);
+        Assert.All(Enumerable.Range(0, 50), i => Assert.True(ran.IndexOf($"a{i}") < ran.IndexOf($"b{i}")));
+    }
+
+    [Fact]
+    public void Workers_waiting_for_room_go_on_when_the_pipeline_stops_so_the_work_ends_and_cleans_up()
+    {
+        using var dispatcher = new PipelineDispatcher(capacity: 2);
+        int waitingWorkers = 0;
+        bool workEnded = false;
+        var started = DateTime.UtcNow;
+
+        var thrown = Assert.Throws<InvalidDataException>(() => dispatcher.Run(async cancel =>
+        {
+            try
+            {
+                // Four workers keep posting; the pipeline thread throws on the first action (pipeline stopped).
+                await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+                {
+                    Interlocked.Increment(ref waitingWorkers);
+                    for (int i = 0; !cancel.IsCancellationRequested; i++)
+                        dispatcher.Post(() =>
+                        {
+                            SpinWait.SpinUntil(() => Volatile.Read(ref waitingWorkers) == 4, TimeSpan.FromSeconds(30));
+                            throw new InvalidDataException("pipeline stopped");
+                        });
+                }, CancellationToken.None)));
+            }
+            finally
+            {
+                workEnded = true;
+            }
+            return 0;
+        }));
+
+        Assert.Equal("pipeline stopped", thrown.Message);
+        Assert.True(workEnded, "a worker stayed blocked on the full queue after the pipeline stopped");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(50), "Run waited for the cleanup timeout: a worker was stuck");
+    }
 }

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Scale figures for issue 14, on two local RGW clusters, the module in pwsh as a user runs it.
+# Appends the figures to bench/RESULTS.md.
+#   (e) peak RSS and time per object: restores of N and of BIG objects of 1 KiB
+#   (f) kill -9 after a third of an N-object restore with -CheckpointPath, then the resumed run:
+#       its ListObjectsV2 requests on the source (counted in the source gateway's access log)
+#       against a full pass, and its time
+#   (g) 1, 2 and 4 shards (-ShardIndex/-ShardCount) at once, N objects: total time, per-shard
+#       copies and times (balance)
+#   (h) a no-op rerun of N: ours against rclone --size-only and --fast-list (the listing cost,
+#       which every shard pays whole: the measurement behind hash shards, docs/SCALE.md)
+# N=20000 BIG=200000 BENCH_PORT=24800 override the sizes and the ports; CASES="e h f g" picks cases. Seeding BIG objects takes
+# minutes (the seeding rate is reported); BIG=0 leaves (e)'s second size out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-20000}; BIG=${BIG:-200000}; BENCH_PORT=${BENCH_PORT:-24800}; CASES=" ${CASES:-e h f g} "
+want() { [[ $CASES == *" $1 "* ]]; }
+want e || BIG=0
+WITH_RCLONE=1 tests/servers/install-packages.sh
+dotnet build MinioRestore.sln -c Release -nologo -v q -clp:NoSummary >/dev/null
+PWSH=out/tools/pwsh/pwsh
+HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
+
+work=$(mktemp -d /tmp/minio-restore-scale.XXXXXX)
+source tests/servers/pair.sh
+trap pair_down EXIT
+KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
+export STORE_BYTES=$((8<<30))
+pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
+SRC=$PAIR_SOURCE DST=$PAIR_TARGET
+SRC_LOG=$work/src/log/client.rgw.gw0.log
+export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
+unset AWS_CA_BUNDLE
+
+seed() {   # seed BUCKET COUNT: COUNT x 1 KiB; prints the seconds it took
+  local start=$(date +%s.%N)
+  "${HARNESS[@]}" seed "$SRC" "$1" "$2" 1024 0 obj/ >/dev/null 2>&1
+  awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'
+}
+echo "seeding $N objects" >&2; seed_n=$(seed scale-n "$N")
+seed_big=0
+if (( BIG > 0 )); then echo "seeding $BIG objects" >&2; seed_big=$(seed scale-big "$BIG"); fi
+
+cat > "$work/restore.ps1" <<PS
+param([string] \$Source, [string] \$Target, [string] \$CheckpointPath, [Nullable[int]] \$ShardIndex, [Nullable[int]] \$ShardCount)
+Import-Module $PWD/out/MinioRestore/MinioRestore.psd1
+\$c = [pscredential]::new('$KEY', [System.Net.NetworkCredential]::new('', '$SECRET').SecurePassword)
+Register-RestoreClients -S3Endpoint $SRC -MinioEndpoint $DST -MinioCredential \$c | Out-Null
+\$extra = @{}
+foreach (\$name in 'CheckpointPath', 'ShardIndex', 'ShardCount') { if (\$PSBoundParameters.ContainsKey(\$name)) { \$extra[\$name] = \$PSBoundParameters[\$name] } }
+\$clock = [Diagnostics.Stopwatch]::StartNew()
+\$r = Start-MinioRestore -Bucket \$Source -TargetBucket \$Target @extra
+"seconds: {0:0.00} copied: {1} skipped: {2} status: {3} resumed-after: {4}" -f \$clock.Elapsed.TotalSeconds, \$r.Copied, \$r.Skipped, \$r.Status, \$r.ResumedAfter
+PS
+RESTORE=("$PWSH" -NoProfile -NonInteractive -File "$work/restore.ps1")
+ours() { "${RESTORE[@]}" "$@"; }
+field() { sed -nE "s/.*$1: ([^ ]+).*/\\1/p" <<<"$2" | tail -1; }
+# The source's bucket listings (ListObjectsV2 pages; not the one-key bucket checks) since line $2 of its access log.
+listings() { tail -n +"$2" "$SRC_LOG" | grep -E "\"GET /$1/?\?" | grep -F 'list-type=2' | grep -vcE 'max-keys=1( |&|")' || true; }
+log_lines() { wc -l <"$SRC_LOG"; }
+
+# (e) peak RSS and time per object
+declare -A RSS SEC
+want e && for size in n big; do
+  [ "$size" = big ] && (( BIG == 0 )) && continue
+  /usr/bin/time -f "%M" -o "$work/rss" "${RESTORE[@]}" scale-$size scale-$size-restored >"$work/e-$size.log" 2>&1
+  grep -q "status: Succeeded" "$work/e-$size.log" || { echo "the restore of scale-$size did not succeed:" >&2; cat "$work/e-$size.log" >&2; exit 1; }
+  RSS[$size]=$(( $(cat "$work/rss") / 1024 )); SEC[$size]=$(field seconds "$(cat "$work/e-$size.log")")
+  echo "(e) $size: ${SEC[$size]} s, ${RSS[$size]} MB: $(tail -1 "$work/e-$size.log")" >&2
+done
+
+# (h) no-op rerun of n: ours, rclone --size-only, rclone --fast-list --size-only
+for side in SRC DST; do
+  export RCLONE_CONFIG_${side}_TYPE=s3 RCLONE_CONFIG_${side}_PROVIDER=Ceph RCLONE_CONFIG_${side}_ACCESS_KEY_ID=$KEY \
+         RCLONE_CONFIG_${side}_SECRET_ACCESS_KEY=$SECRET RCLONE_CONFIG_${side}_REGION=us-east-1
+done
+export RCLONE_CONFIG_SRC_ENDPOINT=$SRC RCLONE_CONFIG_DST_ENDPOINT=$DST
+noop_ours=- noop_rclone=- noop_fast=-
+if want h; then
+"${RESTORE[@]}" scale-n scale-n-restored >/dev/null 2>&1   # (h) is a rerun: the first pass, unless (e) made it
+noop_ours=$(field seconds "$(ours scale-n scale-n-restored)")
+t0=$(date +%s.%N); rclone copy src:scale-n dst:scale-n-restored --size-only --checkers 64 >/dev/null 2>&1; t1=$(date +%s.%N)
+rclone copy src:scale-n dst:scale-n-restored --size-only --fast-list --checkers 64 >/dev/null 2>&1; t2=$(date +%s.%N)
+noop_rclone=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'); noop_fast=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
+echo "(h) no-op rerun: ours $noop_ours s, rclone --size-only $noop_rclone s, --fast-list $noop_fast s" >&2
+fi
+
+# (f) kill -9 after a third, then resume
+if want f; then
+ckpt=$work/kill.checkpoint.json
+start=$(log_lines)
+"${RESTORE[@]}" scale-n scale-n-killed -CheckpointPath "$ckpt" >"$work/f-killed.log" 2>&1 &
+child=$!   # pwsh itself
+while kill -0 "$child" 2>/dev/null; do
+  done_keys=$(sed -nE 's/.*"keysDone": ([0-9]+).*/\1/p' "$ckpt" 2>/dev/null || true)
+  (( ${done_keys:-0} >= N / 3 )) && break
+  sleep 0.2
+done
+# pwsh (the .NET tool's launcher) runs the real pwsh as its child: kill -9 both, the child first.
+pkill -KILL -P "$child" 2>/dev/null || true; kill -KILL "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true
+sleep 1
+killed_listings=$(listings scale-n "$start")
+mark=$(sed -nE 's/.*"after": "([^"]*)".*/\1/p' "$ckpt")
+start=$(log_lines)
+resumed=$(ours scale-n scale-n-killed -CheckpointPath "$ckpt")
+resumed_listings=$(listings scale-n "$start")
+start=$(log_lines)
+full=$(ours scale-n scale-n-full)
+full_listings=$(listings scale-n "$start")
+echo "(f) killed at mark '$mark' ($killed_listings listings); resumed: $resumed ($resumed_listings listings); full pass: $full ($full_listings listings)" >&2
+fi
+
+# (g) 1, 2 and 4 shards at once
+declare -A SHARDS
+want g && for count in 1 2 4; do
+  t0=$(date +%s.%N)
+  for (( i = 0; i < count; i++ )); do
+    "${RESTORE[@]}" scale-n "scale-n-shards-$count" -ShardIndex "$i" -ShardCount "$count" >"$work/g-$count-$i.log" 2>&1 &
+  done
+  wait
+  total=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  per=""
+  for (( i = 0; i < count; i++ )); do
+    line=$(tail -1 "$work/g-$count-$i.log")
+    per+="shard $i: $(field copied "$line") copied in $(field seconds "$line") s; "
+  done
+  SHARDS[$count]="$total s total (${per%; })"
+  echo "(g) $count shard(s): ${SHARDS[$count]}" >&2
+done
+
+per_obj() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.2f", 1000 * s / n }'; }
+rows=""
+row() { rows+="$1"$'\n'; }
+if want e; then
+  row "| (e) restore of $N objects | ${SEC[n]} s ($(per_obj "${SEC[n]}" "$N") ms/object), peak RSS ${RSS[n]} MB |"
+  (( BIG > 0 )) && row "| (e) restore of $BIG objects | ${SEC[big]} s ($(per_obj "${SEC[big]}" "$BIG") ms/object), peak RSS ${RSS[big]} MB ($(awk -v a="${RSS[big]}" -v b="${RSS[n]}" 'BEGIN { printf "%.2f", a / b }')x) |"
+fi
+if want f; then
+  row "| (f) killed -9 after a third ($N objects) | checkpoint at '$mark'; the killed run made $killed_listings source ListObjectsV2 requests |"
+  row "| (f) resumed from the checkpoint | $(field seconds "$resumed") s, $(field copied "$resumed") copied, $(field skipped "$resumed") skipped, $resumed_listings source ListObjectsV2 requests |"
+  row "| (f) full pass of the same bucket (no checkpoint, fresh target) | $(field seconds "$full") s, $full_listings source ListObjectsV2 requests |"
+fi
+if want g; then
+  row "| (g) 1 shard | ${SHARDS[1]} |"
+  row "| (g) 2 shards at once | ${SHARDS[2]} |"
+  row "| (g) 4 shards at once | ${SHARDS[4]} |"
+fi
+want h && row "| (h) no-op rerun of $N: ours / rclone --size-only / rclone --size-only --fast-list | $noop_ours s / $noop_rclone s / $noop_fast s |"
+rows=${rows%$'\n'}
+report=$(cat <<MD
+
+## $(date -u +%Y-%m-%dT%H:%MZ) scale (bench/scale.sh N=$N BIG=$BIG CASES="${CASES# }") on $(nproc) cores, shared with other test runs (figures taken under load)
+
+Ours: \`Start-MinioRestore\` in pwsh $("$PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()'), default settings, objects of 1 KiB. Seeding: $N objects in $seed_n s$( (( BIG > 0 )) && echo ", $BIG in $seed_big s").
+
+| case | figure |
+|---|---|
+$rows
+MD
+)
+echo "$report"
+echo "$report" >> bench/RESULTS.md
