@@ -412,6 +412,33 @@ public sealed class AllVersionsRestoreTests(RgwPair rgw, ITestOutputHelper outpu
         Assert.Equal(1, rerun.Conflicts);
         Assert.Equal(ErrorIds.VersionHistoryDiverged, Assert.Single(rerunReporter.Of(RestoreEventKind.Conflict)).Failure?.ErrorId);
     }
+
+    [Fact]
+    public async Task Two_shards_of_AllVersions_each_write_their_own_keys_histories_and_together_the_whole()
+    {
+        string source = RgwPair.NewBucket("allv-shards"), target = RgwPair.NewBucket("allv-shards-restored");
+        await S3Versions.CreateVersionedBucketAsync(rgw.SourceS3, source);
+        var keys = Enumerable.Range(0, 24).Select(i => $"k/{i:D2}").ToList();
+        foreach (var key in keys)
+        {
+            await S3.PutAsync(rgw.SourceS3, source, key, Body(key, 1));
+            await S3.PutAsync(rgw.SourceS3, source, key, Body(key, 2));
+        }
+        await S3Versions.DeleteAsync(rgw.SourceS3, source, keys[0]);
+
+        var shards = new[] { Shard.Create(0, 2), Shard.Create(1, 2) };
+        var results = await Task.WhenAll(shards.Select(shard => RestoreAsync(new RestoreOptions(source, target) { AllVersions = true, Shard = shard, Concurrency = 4 })));
+
+        var written = await HistoriesAsync(rgw.TargetS3, target);
+        for (int i = 0; i < shards.Length; i++)
+        {
+            var own = keys.Where(shards[i].Owns).ToList();
+            Assert.NotEmpty(own);
+            Assert.Equal(own.Count, results[i].Result.Copied);
+        }
+        Assert.Equal(keys.Count * 2 + 1, results.Sum(r => r.Result.Versions + r.Result.DeleteMarkers));
+        await AssertSameHistoriesAsync(source, target);
+    }
 }
 
 /// <summary>-AllVersions and the restoring process killed (-9) in the middle of a key's history.</summary>
