@@ -230,7 +230,7 @@ $(row wan_small wan_small "WAN +$WAN_MS ms: $WAN_SMALL x 4 KiB" $((WAN_SMALL * 4
 $(row wan_few8 wan_few8 "WAN +$WAN_MS ms: $FEW x $LARGE_MB MiB (8 MiB parts)" $((FEW * large)))
 $(row scale scale "scale: $((SMALL * SCALE)) x 4 KiB (one run each)" $((SMALL * SCALE * 4096)))
 
-The delay proxy: one GET took $direct_rtt s straight, $proxied_rtt s through it (a new connection: two round trips).
+The delay proxy: one GET on a new connection took $direct_rtt s straight, $proxied_rtt s through it (one round trip: the proxy accepts at once, so TCP handshakes are not delayed; a real WAN adds one more round trip per new connection).
 Our memory growth at ${SCALE}x the objects (scale vs small): $(ratio "${G[o_scale]}" "${G[o_small]}")x; rclone's peak RSS $(ratio "${M[r_scale]}" "${M[r_small]}")x.
 Every run, session s (ours) and wall s (rclone): $(for k in small noop few8 $(for p in $PARTS; do echo "many$p"; done) huge wan_small wan_few8; do printf '%s ours %s, rclone %s; ' "$k" "${RUNS[o_$k]:-}" "${RUNS[r_$k]:-}"; done)
 MD
