@@ -1,74 +1,144 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: rclone and Start-MinioRestore (default settings, in pwsh 7.6.9 as a user
 # runs it: the .NET tool tests/servers/install-packages.sh puts in out/tools) on the same two local
-# RGW clusters, in one run. Appends the figures to bench/RESULTS.md.
-#   (a) 5,000 x 4 KiB   (b) 8 x 64 MiB uploaded multipart   (c) no-op rerun of (a)
-#   (d) peak RSS at 10x the object count of (a)   + the server pair's limits: a bare GET+PUT loop
-#   for (a), raw GET to nowhere and PUT from memory for (b)
-# SMALL=5000 LARGE=8 SCALE=10 REPEAT=3 override the sizes and the runs per case (a quick check:
-# SMALL=200 LARGE=1 SCALE=2 REPEAT=1); BENCH_PORT=19700 moves the servers (two blocks of 100 ports).
+# RGW clusters, in one run, tools taking turns (the order reversed every other round, each run into a
+# bucket of its own), medians of REPEAT runs. Appends the figures to bench/RESULTS.md.
+# Cases (issue 16):
+#   small   SMALL x 4 KiB (rclone at its fastest, --s3-no-head, and with its HEAD per object)
+#   noop    a rerun of small with nothing to copy (rclone --size-only, and its default compare)
+#   few8    FEW x LARGE_MB MiB written by `aws s3 cp` with the default TransferConfig (8 MiB parts)
+#   manyP   MANY x LARGE_MB MiB written by `aws s3 cp` with multipart_chunksize P MiB, for P in PARTS
+#   huge    one HUGE_MB MiB object written by `aws s3 cp` (8 MiB parts), rclone with its defaults
+#   wan_*   small (WAN_SMALL objects) and few8 with the source behind BenchTools delay-proxy
+#           (+WAN_MS ms per round trip, loopback), both tools through the same proxy
+#   scale   SMALL*SCALE x 4 KiB once per tool: is our memory flat with 10x the objects
+# Per run: ours is checked (Status Succeeded, Copied == expected, Failed == 0) and reports the time
+# Start-MinioRestore takes in the running session, the whole process (pwsh start, Import-Module,
+# Register-RestoreClients, restore), the pwsh process's CPU seconds around Start-MinioRestore and the
+# session's memory growth during it (peak RSS during the restore minus RSS before it, VmHWM reset
+# through /proc/self/clear_refs); rclone is checked (exit code, then `rclone size` of the target:
+# count and bytes) and reports its wall time, user+sys and peak RSS. The server pair's limit of each
+# case is BenchTools plain-copy: a plain HttpClient with its own SigV4, nothing of the engine.
+# Knobs (a quick run: REPEAT=1 SMALL=200 SCALE=2 FEW=2 MANY=2 LARGE_MB=16 HUGE_MB=64 WAN_SMALL=100 PARTS="8 16"):
+#   REPEAT=3 SMALL=2000 SCALE=10 FEW=4 MANY=8 LARGE_MB=64 HUGE_MB=1024 PARTS="8 16 64" WAN_SMALL=500 WAN_MS=30
+#   BENCH_PORT=19700 moves the servers (two blocks of 100 ports; the delay proxy takes BENCH_PORT+95).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SMALL=${SMALL:-5000}; LARGE=${LARGE:-8}; SCALE=${SCALE:-10}
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+REPEAT=${REPEAT:-3}; SMALL=${SMALL:-2000}; SCALE=${SCALE:-10}; FEW=${FEW:-4}; MANY=${MANY:-8}
+LARGE_MB=${LARGE_MB:-64}; HUGE_MB=${HUGE_MB:-1024}; PARTS=${PARTS:-"8 16 64"}; WAN_SMALL=${WAN_SMALL:-500}; WAN_MS=${WAN_MS:-30}
 WITH_RCLONE=1 tests/servers/install-packages.sh
+tests/zoo/install-clients.sh
 dotnet build MinioRestore.sln -c Release -nologo -v q -clp:NoSummary >/dev/null
 dotnet build bench/BenchTools -c Release -nologo -v q -clp:NoSummary >/dev/null
-# Ours runs in pwsh (its assemblies are ReadyToRun, as in any pwsh install); the module is imported
-# from out/MinioRestore as built, like any module a user installs. The harness only seeds.
 PWSH=out/tools/pwsh/pwsh
 HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
-harness() { "${HARNESS[@]}" "$@"; }
+BENCH_TOOLS=(dotnet bench/BenchTools/bin/Release/net10.0/BenchTools.dll)
 
 work=$(mktemp -d /tmp/minio-restore-bench.XXXXXX)
 source tests/servers/pair.sh
-trap pair_down EXIT
+proxy_pid=""
+cleanup() { [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; pair_down; }
+trap cleanup EXIT
 KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
-export STORE_BYTES=$((8<<30))  # room for both data sets and both copies in each cluster's memstore
+export STORE_BYTES=$((8<<30))  # the source's data sets; the target is emptied after every large run
 BENCH_PORT=${BENCH_PORT:-19700}
 pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
 SRC=$PAIR_SOURCE DST=$PAIR_TARGET
 export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
-
-echo "seeding: $SMALL x 4 KiB, $LARGE x 64 MiB (multipart, 16 MiB parts), $((SMALL * SCALE)) x 4 KiB" >&2
-harness seed $SRC small "$SMALL" 4096 0 obj/ 2>/dev/null
-harness seed $SRC large "$LARGE" $((64 << 20)) $((16 << 20)) big/ 2>/dev/null
-harness seed $SRC many $((SMALL * SCALE)) 4096 0 obj/ 2>/dev/null
-
-# rclone: both ends from the environment. The machine's AWS_CA_BUNDLE breaks rclone (and the
-# servers are plain HTTP), so it is unset for every tool alike.
+# The machine's AWS_CA_BUNDLE breaks rclone (and the servers are plain HTTP): unset for every tool alike.
 unset AWS_CA_BUNDLE
-for side in SRC DST; do
+PROXY_PORT=$((BENCH_PORT + 95)) WSRC=http://127.0.0.1:$((BENCH_PORT + 95))
+"${BENCH_TOOLS[@]}" delay-proxy "$PROXY_PORT" "$SRC" "$WAN_MS" >"$work/proxy.log" 2>&1 &
+proxy_pid=$!
+# What the proxy adds, measured: one unauthenticated GET (an error answer) straight and through it, best of 5 each.
+probe() { for _ in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' "$1/"; done | sort -g | head -1; }
+sleep 1; direct_rtt=$(probe "$SRC"); proxied_rtt=$(probe "$WSRC")
+echo "a GET: direct $direct_rtt s, through the delay proxy $proxied_rtt s" >&2
+
+MiB=1048576
+echo "seeding: $SMALL, $((SMALL * SCALE)) and $WAN_SMALL x 4 KiB; awscli: $FEW and $MANY x $LARGE_MB MiB (parts: 8 and $PARTS MiB), 1 x $HUGE_MB MiB" >&2
+"${HARNESS[@]}" seed "$SRC" small "$SMALL" 4096 0 obj/ 2>/dev/null
+"${HARNESS[@]}" seed "$SRC" many $((SMALL * SCALE)) 4096 0 obj/ 2>/dev/null
+"${HARNESS[@]}" seed "$SRC" wan "$WAN_SMALL" 4096 0 obj/ 2>/dev/null
+mkdir -p "$work/files" "$work/few"
+for i in $(seq "$(( MANY > FEW ? MANY : FEW ))"); do head -c $((LARGE_MB * MiB)) /dev/urandom >"$work/files/f$i"; done
+for i in $(seq "$FEW"); do ln "$work/files/f$i" "$work/few/f$i"; done
+head -c $((HUGE_MB * MiB)) /dev/urandom >"$work/huge.bin"
+awscli() {  # awscli PART_MiB|default aws-args...: as a backup job runs it (tests/zoo/upload.sh's configuration)
+  local part=$1; shift
+  printf '[default]\nregion = us-east-1\n' >"$work/aws-config"
+  [ "$part" = default ] || printf 's3 =\n  multipart_chunksize = %sMB\n' "$part" >>"$work/aws-config"
+  AWS_CONFIG_FILE=$work/aws-config AWS_SHARED_CREDENTIALS_FILE=/dev/null aws --endpoint-url "$SRC" "$@"
+}
+awscli default s3 mb s3://few8 >/dev/null && awscli default s3 cp --only-show-errors --recursive "$work/few" s3://few8/big/
+for p in $PARTS; do awscli default s3 mb "s3://many$p" >/dev/null && awscli "$p" s3 cp --only-show-errors --recursive "$work/files" "s3://many$p/big/"; done
+awscli default s3 mb s3://huge >/dev/null && awscli default s3 cp --only-show-errors "$work/huge.bin" s3://huge/huge.bin
+rm -rf "$work/files" "$work/few" "$work/huge.bin"
+
+for side in SRC DST WSRC; do
   export RCLONE_CONFIG_${side}_TYPE=s3 RCLONE_CONFIG_${side}_PROVIDER=Ceph RCLONE_CONFIG_${side}_ACCESS_KEY_ID=$KEY \
          RCLONE_CONFIG_${side}_SECRET_ACCESS_KEY=$SECRET RCLONE_CONFIG_${side}_REGION=us-east-1
 done
-export RCLONE_CONFIG_SRC_ENDPOINT=$SRC RCLONE_CONFIG_DST_ENDPOINT=$DST
+export RCLONE_CONFIG_SRC_ENDPOINT=$SRC RCLONE_CONFIG_DST_ENDPOINT=$DST RCLONE_CONFIG_WSRC_ENDPOINT=$WSRC
 
-cat > "$work/restore.ps1" <<PS
-Import-Module $PWD/out/MinioRestore/MinioRestore.psd1
-\$c = [pscredential]::new('$KEY', [System.Net.NetworkCredential]::new('', '$SECRET').SecurePassword)
-Register-RestoreClients -S3Endpoint $SRC -MinioEndpoint $DST -MinioCredential \$c | Out-Null
-\$clock = [Diagnostics.Stopwatch]::StartNew()
-Start-MinioRestore -Bucket \$env:BENCH_SOURCE -TargetBucket \$env:BENCH_TARGET
-"cmdlet-seconds: \$(\$clock.Elapsed.TotalSeconds.ToString('0.00', [cultureinfo]::InvariantCulture))"
+cat > "$work/restore.ps1" <<'PS'
+param([string]$Source, [string]$Target, [string]$From, [string]$Into)
+Import-Module ./out/MinioRestore/MinioRestore.psd1
+$c = [pscredential]::new($env:AWS_ACCESS_KEY_ID, [System.Net.NetworkCredential]::new('', $env:AWS_SECRET_ACCESS_KEY).SecurePassword)
+Register-RestoreClients -S3Endpoint $Source -MinioEndpoint $Target -MinioCredential $c | Out-Null
+function Kib([string]$field) { [long]((Get-Content /proc/self/status | Where-Object { $_ -like "${field}:*" }) -replace '\D', '') }
+[IO.File]::WriteAllText('/proc/self/clear_refs', '5')   # VmHWM := VmRSS, so the peak below is the restore's
+$rss = Kib VmRSS
+$me = [Diagnostics.Process]::GetCurrentProcess()
+$cpu = $me.TotalProcessorTime
+$clock = [Diagnostics.Stopwatch]::StartNew()
+$r = Start-MinioRestore -Bucket $From -TargetBucket $Into
+$seconds = $clock.Elapsed.TotalSeconds
+$me.Refresh()
+$inv = [cultureinfo]::InvariantCulture
+"result: status $($r.Status) copied $($r.Copied) skipped $($r.Skipped) failed $($r.Failed) seconds $($seconds.ToString('0.000', $inv)) cpu $(($me.TotalProcessorTime - $cpu).TotalSeconds.ToString('0.000', $inv)) growth $((Kib VmHWM) - $rss)"
 PS
 
-# Run to run, the same command varies by +-20% on this 2-core machine, so (a), (b) and (c) run
-# REPEAT times, tools taking turns (the order reversed every other round, each run into a bucket
-# of its own); the tables show the median time and the highest peak RSS.
-REPEAT=${REPEAT:-3}
-declare -A T M P RUNS # per case: wall seconds, peak RSS (KiB) and process wall seconds of every run
-measure() {      # measure NAME COMMAND...: wall time and peak RSS of one run of the command
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >>"$work/$name.log" 2>&1 || { echo "FAILED: $name" >&2; cat "$work/$name.log" >&2; exit 1; }
-  local t m p in_session
-  read -r t m <"$work/time"
-  # Ours: the time Start-MinioRestore takes in the session (a user's pwsh is already running);
-  # the process time, with the PowerShell engine's start-up, is reported beside it.
-  p=$t
-  in_session=$(sed -nE 's/^cmdlet-seconds: ([0-9.]+)/\1/p' "$work/$name.log" | tail -1)
-  [ -n "$in_session" ] && t=$in_session
-  T[$name]+="$t "; M[$name]+="$m "; P[$name]+="$p "
-  echo "$name: $t s (process $p s), $(( m / 1024 )) MB" >&2
+declare -A T P C PC G M RC RUNS   # per tool and case: session s, process s, session CPU, process CPU, growth KiB, peak RSS KiB, rclone CPU
+record() { local k=$1; shift; while (( $# )); do eval "$1[\$k]+=\"$2 \""; shift 2; done; }
+fail() { echo "FAILED: $1" >&2; cat "$2" >&2; exit 1; }
+timed() {  # timed LOG COMMAND...: runs it, leaves "wall rss user sys" in $work/time
+  local log=$1; shift
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$log" 2>&1 || fail "$*" "$log"
+}
+ours() {   # ours CASE SOURCE_URL FROM INTO EXPECTED_COPIED
+  local name=$1 url=$2 from=$3 into=$4 expected=$5 log="$work/$1.ours.$RANDOM.log" wall rss user sys line
+  timed "$log" "$PWSH" -NoProfile -NonInteractive -File "$work/restore.ps1" "$url" "$DST" "$from" "$into"
+  read -r wall rss user sys <"$work/time"
+  line=$(grep '^result: ' "$log" | tail -1) || fail "ours $name: no result" "$log"
+  set -- $line
+  [ "$3" = Succeeded ] && [ "$5" = "$expected" ] && [ "$9" = 0 ] || fail "ours $name: expected $expected copied, nothing failed: $line" "$log"
+  record "o_$name" T "${11}" P "$wall" C "${13}" PC "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" G "${15}"
+  echo "$name ours: ${11} s in session (process $wall s), cpu ${13} s, growth $(( ${15} / 1024 )) MB" >&2
+}
+rclone_run() {  # rclone_run KEY SOURCE_REMOTE FROM INTO EXPECTED_COUNT EXPECTED_BYTES ARGS...
+  local name=$1 remote=$2 from=$3 into=$4 count=$5 bytes=$6 log="$work/$1.rclone.$RANDOM.log" wall rss user sys size; shift 6
+  timed "$log" rclone copy "$remote:$from" "dst:$into" "$@"
+  read -r wall rss user sys <"$work/time"
+  size=$(rclone size "dst:$into" --json 2>/dev/null)
+  [ "$size" = "{\"count\":$count,\"bytes\":$bytes,\"sizeless\":0}" ] || fail "rclone $name: target holds $size, expected $count objects, $bytes bytes" "$log"
+  record "r_$name" T "$wall" M "$rss" RC "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')"
+  echo "$name rclone: $wall s, cpu $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') s, $(( rss / 1024 )) MB" >&2
+}
+plain() {  # plain KEY FROM PART_BYTES STREAMS: the server pair's limit for the case (MB/s and objects/s)
+  local name=$1 log="$work/$1.plain.$RANDOM.log"
+  timed "$log" "${BENCH_TOOLS[@]}" plain-copy "$SRC" "$DST" "$2" "plain-$RANDOM" "$3" "$4"
+  record "$name" L "$(sed -nE 's/.* = ([0-9.]+) MB\/s = ([0-9]+) objects\/s.*/\1/p' "$log")" LO "$(sed -nE 's/.* = ([0-9]+) objects\/s.*/\1/p' "$log")"
+  empty_target
+}
+declare -A L LO
+empty_target() {  # every bucket on the target emptied, and RGW's garbage collected now (memstore frees it then)
+  local b
+  for b in $(rclone lsd dst: 2>/dev/null | awk '{print $NF}'); do
+    case $b in small-*|many-*) ;; *) rclone purge "dst:$b" >/dev/null 2>&1 ;; esac
+  done
+  radosgw-admin -c "$work/dst/ceph.conf" gc process --include-all >/dev/null 2>&1 || true
 }
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 highest() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -1; }
@@ -78,78 +148,91 @@ in_turns() {     # in_turns ROUND STEP...: the steps in order, or reversed in ev
   if (( round % 2 )); then for i in "${steps[@]}"; do $i "$round"; done
   else for (( i = ${#steps[@]} - 1; i >= 0; i-- )); do ${steps[i]} "$round"; done; fi
 }
-ours() { echo env BENCH_SOURCE="$1" BENCH_TARGET="$2" "$PWSH" -NoProfile -NonInteractive -File "$work/restore.ps1"; }
 
-# --s3-no-head: rclone's fastest for small objects (no HEAD after each upload; it still checks the
-# MD5 in the PUT answer), about 25% faster here than without it. Without it is reported beside.
 RCLONE_SMALL="--transfers 64 --checkers 64 --s3-no-head"
-RCLONE_LARGE="--transfers 8 --checkers 8 --s3-upload-cutoff 0 --s3-chunk-size 16M --s3-upload-concurrency 4 --s3-no-head"
-BENCH_TOOLS=(dotnet bench/BenchTools/bin/Release/net10.0/BenchTools.dll)
-a_rclone_head() { measure a_rclone_head rclone copy src:small dst:small-rclone-head-$1 --transfers 64 --checkers 64; }
-a_ours() { measure a_ours $(ours small small-ours-$1); }
-a_rclone() { measure a_rclone rclone copy src:small dst:small-rclone-$1 $RCLONE_SMALL; }
-a_raw() { measure a_raw "${BENCH_TOOLS[@]}" raw-copy $SRC $DST small "$SMALL" 64; }
-c_rclone() { measure c_rclone rclone copy src:small dst:small-rclone-1 $RCLONE_SMALL; }
-c_rclone_size() { measure c_rclone_size rclone copy src:small dst:small-rclone-1 $RCLONE_SMALL --size-only; }
-c_ours() { measure c_ours $(ours small small-ours-1); }
-b_rclone() { measure b_rclone rclone copy src:large dst:large-rclone-$1 $RCLONE_LARGE; }
-b_ours() { measure b_ours $(ours large large-ours-$1); }
-b_raw_get() { measure b_raw_get "${BENCH_TOOLS[@]}" raw-get $SRC large; }
-b_raw_put() { measure b_raw_put "${BENCH_TOOLS[@]}" raw-put $DST raw-put-$1 "$LARGE" $((64 << 20)); }
-for round in $(seq "$REPEAT"); do in_turns "$round" a_rclone_head a_ours a_rclone a_raw; done
-for round in $(seq "$REPEAT"); do in_turns "$round" c_rclone c_rclone_size c_ours; done
-for round in $(seq "$REPEAT"); do in_turns "$round" b_rclone b_ours b_raw_get b_raw_put; done
-# The upload route: Minio 7.0.0's PutObject (parts one after another, each buffered) against ours
-# (parts in parallel), one 512 MiB object from memory each.
-measure minio_put "${BENCH_TOOLS[@]}" minio-put $DST minio-put 1 $((512 << 20))
-measure parallel_put "${BENCH_TOOLS[@]}" raw-put $DST parallel-put 1 $((512 << 20))
-measure d_rclone rclone copy src:many dst:many-rclone $RCLONE_SMALL
-measure d_ours $(ours many many-ours)
-for ours_case in a_ours b_ours d_ours; do
-  [ "$(grep -c "Succeeded" "$work/$ours_case.log")" -eq "$(wc -w <<<"${T[$ours_case]}")" ] \
-    || { echo "a restore did not succeed" >&2; cat "$work/$ours_case.log" >&2; exit 1; }
-done
-# The server pair's limits: the best of the runs. Every other figure: median time, highest RSS.
-best_rate() { sed -nE "s/$2/\\1/p" "$work/$1.log" | sort -g | tail -1; }
-raw_copy=$(best_rate a_raw '.* = ([0-9.]+) objects\/s.*')
-raw_get=$(best_rate b_raw_get '.*= ([0-9.]+) MB\/s'); raw_put=$(best_rate b_raw_put '.*= ([0-9.]+) MB\/s')
-runs() { tr -s ' ' <<<"${T[$1]}" | sed 's/ $//; s/ /, /g'; }
-for name in "${!T[@]}"; do
-  RUNS[$name]=$(runs "$name"); T[$name]=$(median "${T[$name]}"); P[$name]=$(median "${P[$name]}"); M[$name]=$(highest "${M[$name]}")
-done
+RCLONE_LARGE="--transfers 16 --checkers 16 --s3-no-head"
+small_bytes=$((SMALL * 4096)) large=$((LARGE_MB * MiB))
+# small and its no-op rerun
+s_ours() { ours small "$SRC" small "small-ours-$1" "$SMALL"; }
+s_rclone() { rclone_run small src small "small-rclone-$1" "$SMALL" "$small_bytes" $RCLONE_SMALL; }
+s_head() { rclone_run small_head src small "small-head-$1" "$SMALL" "$small_bytes" --transfers 64 --checkers 64; }
+for round in $(seq "$REPEAT"); do in_turns "$round" s_head s_ours s_rclone; done
+for round in $(seq "$REPEAT"); do plain small small 0 64; done
+n_ours() { ours noop "$SRC" small small-ours-1 0; }
+n_rclone() { rclone_run noop src small small-rclone-1 "$SMALL" "$small_bytes" $RCLONE_SMALL --size-only; }
+n_default() { rclone_run noop_default src small small-rclone-1 "$SMALL" "$small_bytes" $RCLONE_SMALL; }
+for round in $(seq "$REPEAT"); do in_turns "$round" n_default n_ours n_rclone; done
+# large objects: every run into an empty target
+large_case() {  # large_case KEY BUCKET COUNT SIZE PART_MiB RCLONE_ARGS
+  local key=$1 bucket=$2 count=$3 size=$4 part=$5 args=$6 round
+  l_ours() { ours "$key" "$SRC" "$bucket" "$key-ours-$1" "$count"; empty_target; }
+  l_rclone() { rclone_run "$key" src "$bucket" "$key-rclone-$1" "$count" $((count * size)) $args; empty_target; }
+  for round in $(seq "$REPEAT"); do in_turns "$round" l_ours l_rclone; done
+  for round in $(seq "$REPEAT"); do plain "$key" "$bucket" $((part * MiB)) 32; done
+}
+large_case few8 few8 "$FEW" "$large" 8 "$RCLONE_LARGE"
+for p in $PARTS; do large_case "many$p" "many$p" "$MANY" "$large" "$p" "$RCLONE_LARGE"; done
+large_case huge huge 1 $((HUGE_MB * MiB)) 8 ""
+# the WAN case: the source behind the delay proxy, for both tools
+w_ours() { ours wan_small "$WSRC" wan "wan-ours-$1" "$WAN_SMALL"; }
+w_rclone() { rclone_run wan_small wsrc wan "wan-rclone-$1" "$WAN_SMALL" $((WAN_SMALL * 4096)) $RCLONE_SMALL; }
+for round in $(seq "$REPEAT"); do in_turns "$round" w_ours w_rclone; done
+wl_ours() { ours wan_few8 "$WSRC" few8 "wanl-ours-$1" "$FEW"; empty_target; }
+wl_rclone() { rclone_run wan_few8 wsrc few8 "wanl-rclone-$1" "$FEW" $((FEW * large)) $RCLONE_LARGE; empty_target; }
+for round in $(seq "$REPEAT"); do in_turns "$round" wl_ours wl_rclone; done
+# memory at 10x the objects
+ours scale "$SRC" many many-ours $((SMALL * SCALE))
+rclone_run scale src many many-rclone $((SMALL * SCALE)) $((SMALL * SCALE * 4096)) $RCLONE_SMALL
 
-mb=$((LARGE * 64 * 1048576))
+for name in "${!T[@]}"; do
+  RUNS[$name]=$(tr -s ' ' <<<"${T[$name]}" | sed 's/ $//; s/ /, /g')
+  T[$name]=$(median "${T[$name]}")
+done
+for arr in P C PC G RC; do eval "for k in \"\${!$arr[@]}\"; do $arr[\$k]=\$(median \"\${$arr[\$k]}\"); done"; done
+for k in "${!M[@]}"; do M[$k]=$(highest "${M[$k]}"); done
+for k in "${!L[@]}"; do L[$k]=$(highest "${L[$k]}"); LO[$k]=$(highest "${LO[$k]}"); done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
-mbs() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t / 1e6 }'; }
-limit=$(awk -v g="$raw_get" -v p="$raw_put" 'BEGIN { printf "%.0f", (g < p ? g : p) }')
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+# KEY OURS_KEY DESCRIPTION BYTES: one row; rclone's figures from KEY, ours from OURS_KEY
+row() {
+  local k=$1 o=$2 what=$3 bytes=$4 limit=""
+  if [ -n "${L[$o]:-}" ]; then
+    if [ "$bytes" -gt $((16 * MiB)) ]; then limit="${L[$o]} MB/s; ours $(awk -v b="$bytes" -v t="${T[o_$o]}" -v l="${L[$o]}" 'BEGIN { printf "%.0f", 100 * b / t / 1e6 / l }')%, rclone $(awk -v b="$bytes" -v t="${T[r_$k]}" -v l="${L[$o]}" 'BEGIN { printf "%.0f", 100 * b / t / 1e6 / l }')%"
+    else limit="${LO[$o]} obj/s; ours $(awk -v n="$5" -v t="${T[o_$o]}" -v l="${LO[$o]}" 'BEGIN { printf "%.0f", 100 * n / t / l }')%, rclone $(awk -v n="$5" -v t="${T[r_$k]}" -v l="${LO[$o]}" 'BEGIN { printf "%.0f", 100 * n / t / l }')%"; fi
+  fi
+  echo "| $what | ${T[r_$k]} s | ${T[o_$o]} s | ${P[o_$o]} s | $(ratio "${T[r_$k]}" "${T[o_$o]}") | $(ratio "${T[r_$k]}" "${P[o_$o]}") | ${RC[r_$k]} s | ${C[o_$o]} s (process ${PC[o_$o]} s) | $(ratio "${RC[r_$k]}" "${C[o_$o]}") | $(mb "${M[r_$k]}") MB | $(mb "${G[o_$o]}") MB | ${limit:-} |"
+}
+large_rows=""
+for p in $PARTS; do large_rows+="$(row "many$p" "many$p" "many: $MANY x $LARGE_MB MiB, awscli $p MiB parts" $((MANY * large)))"$'\n'; done
 report=$(cat <<MD
 
-## $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); rclone $(command rclone version | head -1 | awk '{print $2}')
+## $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); rclone $(command rclone version | head -1 | awk '{print $2}'); load before the run ${LOAD_BEFORE:-$(cut -d' ' -f1-3 /proc/loadavg)}
 
-Commands: \`bench/run.sh\` (SMALL=$SMALL LARGE=$LARGE SCALE=$SCALE REPEAT=$REPEAT: (a), (b), (c) median time and highest RSS of $REPEAT runs each, tools taking turns). Ours: \`Register-RestoreClients | Start-MinioRestore\` with default
-settings in pwsh $("$PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') (the .NET tool, \`pwsh -NoProfile -File\`); "ours" is the time Start-MinioRestore takes in the
-session, "process" adds starting pwsh, Import-Module and Register-RestoreClients. Ratios use the session time. rclone (a, c, d): \`rclone copy $RCLONE_SMALL\`;
-(b): \`rclone copy $RCLONE_LARGE\` (its fastest of the settings tried).
+Command: \`REPEAT=$REPEAT SMALL=$SMALL SCALE=$SCALE FEW=$FEW MANY=$MANY LARGE_MB=$LARGE_MB HUGE_MB=$HUGE_MB PARTS="$PARTS" WAN_SMALL=$WAN_SMALL WAN_MS=$WAN_MS bench/run.sh\`
+(medians of $REPEAT runs, tools taking turns; highest peak RSS). Ours: \`Register-RestoreClients | Start-MinioRestore\` with default settings in pwsh
+$("$PWSH" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') (\`pwsh -NoProfile -File\`), checked per run (Succeeded, Copied as expected, nothing failed); rclone checked per run
+(exit code, \`rclone size\` of the target). "session" is Start-MinioRestore's time in a running pwsh, "process" the whole pwsh process (start, import,
+register, restore); our CPU is the pwsh process's CPU seconds around Start-MinioRestore (the process's user+sys beside it), our memory the session's
+growth during the restore; rclone's CPU is its user+sys, its memory its peak RSS. rclone: small, no-op, wan small and scale \`$RCLONE_SMALL\`
+(no-op: \`--size-only\`); large and wan few8 \`$RCLONE_LARGE\`; huge: rclone's defaults. Limit: BenchTools plain-copy (plain HttpClient, its own SigV4,
+32 part streams or 64 objects at once, the case's part size), best of $REPEAT.
 
-| case | rclone | ours | rclone/ours time | rclone RSS | our RSS | RSS ours/rclone |
-|---|---|---|---|---|---|---|
-| (a) rclone without --s3-no-head | ${T[a_rclone_head]} s | ${T[a_ours]} s | $(ratio "${T[a_rclone_head]}" "${T[a_ours]}") | $(( ${M[a_rclone_head]} / 1024 )) MB | $(( ${M[a_ours]} / 1024 )) MB | $(ratio "${M[a_ours]}" "${M[a_rclone_head]}") |
-| (a) $SMALL x 4 KiB | ${T[a_rclone]} s ($(rate "$SMALL" "${T[a_rclone]}") obj/s) | ${T[a_ours]} s ($(rate "$SMALL" "${T[a_ours]}") obj/s; process ${P[a_ours]} s) | $(ratio "${T[a_rclone]}" "${T[a_ours]}") | $(( ${M[a_rclone]} / 1024 )) MB | $(( ${M[a_ours]} / 1024 )) MB | $(ratio "${M[a_ours]}" "${M[a_rclone]}") |
-| (b) $LARGE x 64 MiB multipart | ${T[b_rclone]} s ($(mbs $mb "${T[b_rclone]}") MB/s) | ${T[b_ours]} s ($(mbs $mb "${T[b_ours]}") MB/s; process ${P[b_ours]} s) | $(ratio "${T[b_rclone]}" "${T[b_ours]}") | $(( ${M[b_rclone]} / 1024 )) MB | $(( ${M[b_ours]} / 1024 )) MB | $(ratio "${M[b_ours]}" "${M[b_rclone]}") |
-| (c) no-op rerun of (a), rclone default compare | ${T[c_rclone]} s | ${T[c_ours]} s (process ${P[c_ours]} s) | $(ratio "${T[c_rclone]}" "${T[c_ours]}") | $(( ${M[c_rclone]} / 1024 )) MB | $(( ${M[c_ours]} / 1024 )) MB | $(ratio "${M[c_ours]}" "${M[c_rclone]}") |
-| (c) no-op rerun, rclone --size-only | ${T[c_rclone_size]} s | ${T[c_ours]} s | $(ratio "${T[c_rclone_size]}" "${T[c_ours]}") | $(( ${M[c_rclone_size]} / 1024 )) MB | $(( ${M[c_ours]} / 1024 )) MB | $(ratio "${M[c_ours]}" "${M[c_rclone_size]}") |
-| (d) $((SMALL * SCALE)) x 4 KiB | ${T[d_rclone]} s | ${T[d_ours]} s (process ${P[d_ours]} s) | $(ratio "${T[d_rclone]}" "${T[d_ours]}") | $(( ${M[d_rclone]} / 1024 )) MB | $(( ${M[d_ours]} / 1024 )) MB | $(ratio "${M[d_ours]}" "${M[d_rclone]}") |
+| case | rclone | ours, session | ours, process | rclone/ours (session) | rclone/ours (process) | rclone CPU | our CPU (session) | CPU rclone/ours | rclone peak RSS | our growth | server pair limit |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+$(row small small "small: $SMALL x 4 KiB" "$small_bytes" "$SMALL")
+$(row small_head small "small, rclone with its HEAD per object" "$small_bytes" "$SMALL")
+$(row noop noop "no-op rerun of small, rclone --size-only" 0)
+$(row noop_default noop "no-op rerun, rclone's default compare" 0)
+$(row few8 few8 "few: $FEW x $LARGE_MB MiB, awscli default (8 MiB parts)" $((FEW * large)))
+${large_rows%$'\n'}
+$(row huge huge "huge: 1 x $HUGE_MB MiB, awscli default (8 MiB parts), rclone defaults" $((HUGE_MB * MiB)))
+$(row wan_small wan_small "WAN +$WAN_MS ms: $WAN_SMALL x 4 KiB" $((WAN_SMALL * 4096)))
+$(row wan_few8 wan_few8 "WAN +$WAN_MS ms: $FEW x $LARGE_MB MiB (8 MiB parts)" $((FEW * large)))
+$(row scale scale "scale: $((SMALL * SCALE)) x 4 KiB (one run each)" $((SMALL * SCALE * 4096)))
 
-Server pair limit for (a): a bare signed GET+PUT loop over the known keys (no listing, no checks; bench/BenchTools raw-copy, 64 at once)
-copies $raw_copy objects/s; ours reached $(rate "$SMALL" "${T[a_ours]}") objects/s = $(awk -v o="$SMALL" -v t="${T[a_ours]}" -v l="$raw_copy" 'BEGIN { printf "%.0f", 100 * o / t / l }')% of it, rclone $(awk -v o="$SMALL" -v t="${T[a_rclone]}" -v l="$raw_copy" 'BEGIN { printf "%.0f", 100 * o / t / l }')%.
-Server pair limit for (b): raw GET to nowhere $raw_get MB/s, raw PUT from memory $raw_put MB/s (16 MiB parts, 16 at once, UNSIGNED-PAYLOAD; bench/BenchTools);
-ours reached $(mbs $mb "${T[b_ours]}") MB/s = $(awk -v o="$(mbs $mb "${T[b_ours]}")" -v l="$limit" 'BEGIN { printf "%.0f", 100 * o / l }')% of the lower limit.
-Upload route, one 512 MiB object from memory: Minio 7.0.0 PutObject $(best_rate minio_put '.*= ([0-9.]+) MB\/s') MB/s, peak RSS $(( ${M[minio_put]} / 1024 )) MB, $(sed -nE 's/.*allocated ([0-9]+) MiB.*/\1/p' "$work/minio_put.log") MiB allocated;
-parts in parallel as ours go (16 MiB, 16 at once) $(best_rate parallel_put '.*= ([0-9.]+) MB\/s') MB/s, peak RSS $(( ${M[parallel_put]} / 1024 )) MB, $(sed -nE 's/.*allocated ([0-9]+) MiB.*/\1/p' "$work/parallel_put.log") MiB allocated.
-Our peak RSS at ${SCALE}x the objects (d) vs (a): $(ratio "${M[d_ours]}" "${M[a_ours]}")x.
-Every run (s): (a) ours ${RUNS[a_ours]}; rclone ${RUNS[a_rclone]}; rclone without --s3-no-head ${RUNS[a_rclone_head]}; raw copy ${RUNS[a_raw]}.
-(b) ours ${RUNS[b_ours]}; rclone ${RUNS[b_rclone]}. (c) ours ${RUNS[c_ours]}; rclone --size-only ${RUNS[c_rclone_size]}.
+The delay proxy: one GET on a new connection took $direct_rtt s straight, $proxied_rtt s through it (one round trip: the proxy accepts at once, so TCP handshakes are not delayed; a real WAN adds one more round trip per new connection).
+Our memory growth at ${SCALE}x the objects (scale vs small): $(ratio "${G[o_scale]}" "${G[o_small]}")x; rclone's peak RSS $(ratio "${M[r_scale]}" "${M[r_small]}")x.
+Every run, session s (ours) and wall s (rclone): $(for k in small noop few8 $(for p in $PARTS; do echo "many$p"; done) huge wan_small wan_few8; do printf '%s ours %s, rclone %s; ' "$k" "${RUNS[o_$k]:-}" "${RUNS[r_$k]:-}"; done)
 MD
 )
 echo "$report"

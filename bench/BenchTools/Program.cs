@@ -15,6 +15,9 @@ using MinioRestore.Engine.Transport;
 // BenchTools minio-put ENDPOINT BUCKET COUNT SIZE           the same objects through Minio 7.0.0's PutObjectAsync, all COUNT at once
 // BenchTools latency SOURCE TARGET BUCKET COUNT CONCURRENCY  small GETs, PUTs and GET+PUT copies: latency, plain handler vs the engine's
 // BenchTools versioning ENDPOINT BUCKET                     creates the bucket if need be and enables versioning (bench/versions.sh)
+// BenchTools plain-copy SOURCE TARGET BUCKET INTO PART_SIZE STREAMS  the server pair's limit with nothing of the engine (PlainS3.cs)
+// BenchTools engine SOURCE TARGET BUCKET INTO PER_OBJECT PART_STREAMS  the engine's restore with these part settings, twice (cold, warm)
+// BenchTools delay-proxy PORT UPSTREAM_URL ROUND_TRIP_MS    a loopback proxy adding latency, the WAN case (DelayProxy.cs)
 // The AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables hold the keys of both ends.
 string accessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")!, secretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")!;
 S3Endpoint At(string url) => new(new Uri(url), "us-east-1", accessKey, secretKey);
@@ -32,6 +35,12 @@ return args switch
     ["latency", var source, var target, var bucket, var count, var concurrency] =>
         await LatencyAsync(At(source), At(target), bucket, int.Parse(count), int.Parse(concurrency)),
     ["versioning", var endpoint, var bucket] => await EnableVersioningAsync(At(endpoint), bucket),
+    ["plain-copy", var source, var target, var bucket, var into, var partSize, var streams] =>
+        await PlainS3.CopyAsync(new PlainS3(source, accessKey, secretKey, int.Parse(streams)), new PlainS3(target, accessKey, secretKey, int.Parse(streams)),
+            bucket, into, long.Parse(partSize), int.Parse(streams)),
+    ["engine", var source, var target, var bucket, var into, var perObject, var partStreams] =>
+        await EngineAsync(At(source), At(target), bucket, into, int.Parse(perObject), int.Parse(partStreams)),
+    ["delay-proxy", var port, var upstream, var roundTrip] => await DelayProxy.RunAsync(int.Parse(port), new Uri(upstream), TimeSpan.FromMilliseconds(double.Parse(roundTrip))),
     _ => Usage(),
 };
 
@@ -50,7 +59,7 @@ async Task<int> EnableVersioningAsync(S3Endpoint endpoint, string bucket)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE | minio-put ENDPOINT BUCKET COUNT SIZE | latency SOURCE TARGET BUCKET COUNT CONCURRENCY | raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY | versioning ENDPOINT BUCKET");
+    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE | minio-put ENDPOINT BUCKET COUNT SIZE | latency SOURCE TARGET BUCKET COUNT CONCURRENCY | raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY | versioning ENDPOINT BUCKET | plain-copy SOURCE TARGET BUCKET INTO PART_SIZE STREAMS | delay-proxy PORT UPSTREAM_URL ROUND_TRIP_MS");
     return 2;
 }
 
@@ -66,6 +75,23 @@ async Task<int> OverheadAsync(S3Endpoint source, S3Endpoint target, string bucke
     Console.WriteLine($"engine, second run: {warm.Copied} objects, wall {warm.Wall:0.00} s, cpu {warm.Cpu:0.00} s");
     Console.WriteLine($"bare signed GET+PUT loop: {bare.Copied} objects, wall {bare.Wall:0.00} s, cpu {bare.Cpu:0.00} s");
     Console.WriteLine($"second run / bare: cpu {warm.Cpu / bare.Cpu:0.00}, wall {warm.Wall / bare.Wall:0.00}");
+    return 0;
+}
+
+static async Task<int> EngineAsync(S3Endpoint source, S3Endpoint target, string bucket, string into, int perObject, int partStreams)
+{
+    var options = new RestoreOptions(bucket, into) { PartConcurrency = perObject, PartStreams = partStreams };
+    using var restorer = new Restorer(source, target, options.Connections);
+    foreach (var run in new[] { "cold", "warm" })
+    {
+        var result = await Measure(async () =>
+        {
+            var r = await restorer.RestoreAsync(options with { TargetBucket = $"{into}-{run}" }, new Silent(), null, CancellationToken.None);
+            if (r.Failed > 0) throw new InvalidOperationException($"{r.Failed} objects failed");
+            return (int)r.Copied;
+        });
+        Console.WriteLine($"engine {run}, {perObject} parts per object, {partStreams} part streams: {result.Copied} objects, wall {result.Wall:0.00} s, cpu {result.Cpu:0.00} s");
+    }
     return 0;
 }
 

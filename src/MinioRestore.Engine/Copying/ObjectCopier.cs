@@ -28,10 +28,11 @@ internal sealed record CopyEnd(IAmazonS3 Client, IObjectStore Data, S3Endpoint E
 /// after every part was verified, and aborted otherwise. Every request with a body is retried
 /// here, from the source, since a streamed body cannot be rewound.
 /// </summary>
+/// <param name="parts">The bucket's part streams, shared by every multipart copy of the copier.</param>
 /// <param name="storageClass">The class every object is written in (-StorageClass), or null to keep the backup's where the target has it.</param>
 /// <param name="onAttributeLost">Told, once per bucket and cause, that objects are copied without an attribute an end refused (tags).</param>
 internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
-    RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry,
+    RetryPolicy retry, PartBudget parts, TimeSpan idleTimeout, Action<string, RestoreException, int>? onRetry,
     Action<RestoreException>? onAttributeLost = null, string? storageClass = null)
 {
     private readonly ObjectTags _tags = new(source, target, onAttributeLost);
@@ -252,21 +253,20 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         bool completed = false;
         try
         {
-            var parts = new (byte[] Md5, string ETag)[layout.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, layout.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = partConcurrency, CancellationToken = cancel },
-                async (i, ct) => parts[i] = await RetryAsync(entry.Key, $"{entry.Key} (part {i + 1})",
-                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, uploadId, layout, i, Counted, alive, c2), c), ct).ConfigureAwait(false))
-                .ConfigureAwait(false);
+            var written = new (byte[] Md5, string ETag)[layout.Count];
+            await parts.RunAsync(layout.Count,
+                async (i, ct) => written[i] = await RetryAsync(entry.Key, $"{entry.Key} (part {i + 1})",
+                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, uploadId, layout, i, Counted, alive, c2), c), ct).ConfigureAwait(false),
+                cancel).ConfigureAwait(false);
 
-            var composite = ETag.Parse(Convert.ToHexString(MD5.HashData(parts.SelectMany(p => p.Md5).ToArray())) + "-" + layout.Count);
+            var composite = ETag.Parse(Convert.ToHexString(MD5.HashData(written.SelectMany(p => p.Md5).ToArray())) + "-" + layout.Count);
             if (mustMatch is { } expected && composite != expected)
             {
                 onBytes(-Interlocked.Read(ref sent[0])); // these bytes are sent again
                 return null;
             }
             var complete = new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, UploadId = uploadId };
-            complete.AddPartETags(parts.Select((p, i) => new PartETag(i + 1, p.ETag)));
+            complete.AddPartETags(written.Select((p, i) => new PartETag(i + 1, p.ETag)));
             var append = guard?.Append;
             if (append is not null)
             {

@@ -248,11 +248,11 @@ internal sealed class RestoreEnds : IDisposable
     }
 
     /// <summary>A copier between two buckets of these ends, on their connections and data paths.</summary>
-    internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, int partConcurrency, TimeSpan idleTimeout,
+    internal ObjectCopier Copier(string sourceBucket, string targetBucket, RetryPolicy retry, PartBudget parts, TimeSpan idleTimeout,
         Action<string, RestoreException, int>? onRetry, Action<RestoreException>? onAttributeLost = null, string? storageClass = null) =>
         new(new CopyEnd(Source, SourceData, SourceEndpoint, sourceBucket),
             new CopyEnd(Target, TargetData, TargetEndpoint, targetBucket),
-            retry, partConcurrency, idleTimeout, onRetry, onAttributeLost, storageClass);
+            retry, parts, idleTimeout, onRetry, onAttributeLost, storageClass);
 
     public void Dispose()
     {

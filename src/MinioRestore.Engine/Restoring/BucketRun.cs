@@ -25,7 +25,7 @@ internal sealed class BucketRun
         Reporter = reporter;
         Progress = progress;
         Cancel = cancel;
-        Copier = ends.Copier(sourceBucket, targetBucket, options.Retry, options.PartConcurrency, options.IdleTimeout,
+        Copier = ends.Copier(sourceBucket, targetBucket, options.Retry, new PartBudget(options.PartStreams, options.PartConcurrency), options.IdleTimeout,
             (what, failure, attempt) => Report(RestoreEventKind.Retrying, what,
                 $"Retrying '{what}' (attempt {attempt + 1}{(attempt < options.Retry.Attempts ? $" of {options.Retry.Attempts}" : $", for up to {options.Retry.Budget.TotalSeconds:0} s after the first failure")}): {failure.Message}", failure),
             failure => Report(RestoreEventKind.AttributesNotCopied, null, failure.Message, failure), options.StorageClass);

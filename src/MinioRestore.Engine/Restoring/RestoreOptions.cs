@@ -6,7 +6,15 @@ namespace MinioRestore.Engine.Restoring;
 public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
 {
     public const int DefaultConcurrency = 64;
-    public const int DefaultPartConcurrency = 4;
+    /// <summary>
+    /// The most parts of one object at once: an object alone takes this many of the bucket's
+    /// <see cref="PartStreams"/> (a 1 GiB backup in 8 MiB parts had 4 when this was the fixed width).
+    /// </summary>
+    public const int DefaultPartConcurrency = 16;
+    /// <summary>Part transfers at once over a bucket, shared by its multipart objects.</summary>
+    public const int DefaultPartStreams = DefaultConcurrency;
+    /// <summary>Connections per end for the defaults: whole objects, part streams, and the listings and control requests beside them.</summary>
+    public const int DefaultConnections = DefaultConcurrency + DefaultPartStreams + 8;
     public const int DefaultMaxDelete = 1000;
 
     /// <summary>Replace target objects whose content differs from the backup (never deletes).</summary>
@@ -109,8 +117,14 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     /// <summary>Objects copied at once.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 
-    /// <summary>Parts of one multipart object copied at once.</summary>
+    /// <summary>The most parts of one multipart object copied at once (it takes them from <see cref="PartStreams"/>).</summary>
     public int PartConcurrency { get; init; } = DefaultPartConcurrency;
+
+    /// <summary>Part transfers at once over the bucket, shared by its multipart objects (<see cref="Copying.PartBudget"/>).</summary>
+    public int PartStreams { get; init; } = DefaultPartStreams;
+
+    /// <summary>Connections each end needs for these options: objects at once, part streams, plus listings and control requests.</summary>
+    public int Connections => Concurrency + PartStreams + 8;
 
     public Copying.RetryPolicy Retry { get; init; } = Copying.RetryPolicy.Default;
 

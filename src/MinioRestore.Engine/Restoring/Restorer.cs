@@ -16,7 +16,7 @@ namespace MinioRestore.Engine.Restoring;
 /// </summary>
 public sealed class Restorer : IDisposable
 {
-    public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConcurrency * RestoreOptions.DefaultPartConcurrency)
+    public Restorer(S3Endpoint source, S3Endpoint target, int maxConnections = RestoreOptions.DefaultConnections)
         : this(source, target, maxConnections, DataPath.Auto)
     {
     }

@@ -20,9 +20,8 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// <param name="PassThru">-AllVersions -PassThru: one RestoredVersion per entry written goes to the output.</param>
 internal sealed record RestoreSettings(RestoreOptions Template, bool RemoveWithoutPrompt, bool Verbose, bool PassThru = false)
 {
-    /// <summary>Connections for the objects copied at once and their parts, plus listings.</summary>
-    public Restorer NewRestorer(RestoreClients clients) =>
-        new(clients.Source, clients.Target, Template.Concurrency * RestoreOptions.DefaultPartConcurrency + 8);
+    /// <summary>Connections for the objects copied at once and the bucket's part streams, plus listings.</summary>
+    public Restorer NewRestorer(RestoreClients clients) => new(clients.Source, clients.Target, Template.Connections);
 
     /// <summary>-CheckpointPath: where each bucket's checkpoint goes, or null.</summary>
     public CheckpointPlace? Checkpoints { get; init; }

@@ -26,7 +26,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
 
-    /// <summary>Objects copied at once.</summary>
+    /// <summary>Objects copied at once, and part transfers at once over a bucket's multipart objects.</summary>
     [Parameter]
     [ValidateRange(1, 512)]
     public int Concurrency { get; set; } = RestoreOptions.DefaultConcurrency;
@@ -122,7 +122,7 @@ public sealed class StartMinioRestoreCommand : BucketPairCmdlet
         _confirmBound = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm);
         var template = new RestoreOptions(SourceBucket: "", TargetBucket: "")
         {
-            Overwrite = Overwrite, Concurrency = Concurrency, Filter = Filter,
+            Overwrite = Overwrite, Concurrency = Concurrency, PartStreams = Concurrency, Filter = Filter,
             Remove = Remove, MaxDelete = MaxDelete, WhatIf = IsWhatIf(),
             Retry = RetryPolicy.Default.WithBudget(TimeSpan.FromSeconds(RetryTimeoutSec)),
             AsOf = AsOf is { } instant ? new PointInTime(instant) : null, AllVersions = AllVersions,

@@ -75,7 +75,8 @@ public sealed class RgwPair : IDisposable
     internal sealed class CopierUnderTest(Restorer restorer, string sourceBucket, string targetBucket, int attempts, int partConcurrency) : IDisposable
     {
         public ObjectCopier Copier { get; } = restorer.Ends.Copier(sourceBucket, targetBucket,
-            new MinioRestore.Engine.Copying.RetryPolicy(attempts, TimeSpan.Zero, TimeSpan.Zero), partConcurrency, TimeSpan.FromSeconds(30), null);
+            new MinioRestore.Engine.Copying.RetryPolicy(attempts, TimeSpan.Zero, TimeSpan.Zero), new MinioRestore.Engine.Copying.PartBudget(partConcurrency, partConcurrency),
+            TimeSpan.FromSeconds(30), null);
 
         public void Dispose() => restorer.Dispose();
     }
