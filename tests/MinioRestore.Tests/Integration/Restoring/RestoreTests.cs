@@ -19,8 +19,7 @@ public sealed class RestoreTests(RgwPair rgw)
         var reporter = new RecordingReporter();
         var options = new RestoreOptions(source, target);
         var result = await restorer.RestoreAsync(configure?.Invoke(options) ?? options, reporter, null, cancel);
-        var failures = reporter.Of(RestoreEventKind.ObjectFailed).Concat(reporter.Of(RestoreEventKind.BucketFailed)).ToList();
-        Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"{f.Message} <- {f.Failure?.InnerException}")));
+        reporter.AssertNoFailures();
         return (result, reporter);
     }
 

@@ -28,11 +28,7 @@ public sealed class AllVersionsRestoreTests(RgwPair rgw, ITestOutputHelper outpu
         var reporter = new RecordingReporter();
         var result = await restorer.RestoreAsync(options, reporter, null, CancellationToken.None);
         output.WriteLine(result.ToString());
-        if (!expectFailures)
-        {
-            var failures = reporter.Of(RestoreEventKind.ObjectFailed).Concat(reporter.Of(RestoreEventKind.BucketFailed)).ToList();
-            Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"{f.Message} <- {f.Failure?.InnerException}")));
-        }
+        if (!expectFailures) reporter.AssertNoFailures();
         return (result, reporter);
     }
 

@@ -22,11 +22,7 @@ public sealed class AsOfRestoreTests(RgwPair rgw)
         using var restorer = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint, 32, path);
         var recording = new RecordingReporter();
         var result = await restorer.RestoreAsync(options, reporter is null ? recording : new Both(recording, reporter), null, CancellationToken.None);
-        if (!expectFailures)
-        {
-            var failures = recording.Of(RestoreEventKind.ObjectFailed).Concat(recording.Of(RestoreEventKind.BucketFailed)).ToList();
-            Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"{f.Message} <- {f.Failure?.InnerException}")));
-        }
+        if (!expectFailures) recording.AssertNoFailures();
         return (result, recording);
     }
 

@@ -30,12 +30,6 @@ public sealed class ZooRestoreTests(RgwPair rgw, ITestOutputHelper output)
         return (result, reporter);
     }
 
-    private static void AssertNoFailures(RecordingReporter reporter)
-    {
-        var failures = reporter.Of(RestoreEventKind.ObjectFailed).Concat(reporter.Of(RestoreEventKind.BucketFailed)).ToList();
-        Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"{f.Message} <- {f.Failure?.InnerException}")));
-    }
-
     /// <summary>Candidate layouts that missed, per key: each one read and uploaded the whole object again.</summary>
     private static Dictionary<string, int> LayoutMisses(RecordingReporter reporter) =>
         reporter.Of(RestoreEventKind.Retrying).Where(e => e.Key!.EndsWith(" (part layout)", StringComparison.Ordinal))
@@ -63,7 +57,7 @@ public sealed class ZooRestoreTests(RgwPair rgw, ITestOutputHelper output)
         string target = RgwPair.NewBucket("zoo-restored");
         var (first, reporter) = await RestoreAsync(rgw.SourceEndpoint, zoo.Bucket, target);
 
-        AssertNoFailures(reporter);
+        reporter.AssertNoFailures();
         Assert.Equal(zoo.Objects.Count, first.Copied);
         var restored = await S3.ListAsync(rgw.TargetS3, target);
         var misses = LayoutMisses(reporter);
@@ -95,7 +89,7 @@ public sealed class ZooRestoreTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, target));
 
         var (rerun, rerunReporter) = await RestoreAsync(rgw.SourceEndpoint, zoo.Bucket, target);
-        AssertNoFailures(rerunReporter);
+        rerunReporter.AssertNoFailures();
         Assert.Equal(RestoreStatus.Succeeded, rerun.Status);
         Assert.Equal(0, rerun.Copied);
         Assert.Equal(0, rerun.Conflicts);
@@ -160,7 +154,7 @@ public sealed class ZooRestoreTests(RgwPair rgw, ITestOutputHelper output)
 
         var (first, reporter) = await RestoreAsync(viaProxy, zoo.Bucket, target, filter);
 
-        AssertNoFailures(reporter);
+        reporter.AssertNoFailures();
         Assert.Equal(inScope.Count, first.Copied);
         Assert.Empty(reporter.Of(RestoreEventKind.CopiedUnverified));
         Assert.Empty(LayoutMisses(reporter));
@@ -221,7 +215,7 @@ public sealed class ZooRestoreTests(RgwPair rgw, ITestOutputHelper output)
 
         var (result, reporter) = await RestoreAsync(Via(proxy), zoo.Bucket, target, ObjectFilter.Create(prefix: "s3cmd/"));
 
-        AssertNoFailures(reporter);
+        reporter.AssertNoFailures();
         Assert.Equal(1, result.Copied);
         Assert.True(refused >= 1, "the proxy refused no partNumber HEAD");
         var key = "s3cmd/default-15MiB.bin";
@@ -246,7 +240,7 @@ public sealed class ZooRestoreTests(RgwPair rgw, ITestOutputHelper output)
         for (int run = 0; run < 2; run++)
         {
             var (result, reporter) = await RestoreAsync(rgw.SourceEndpoint, zoo.Bucket, target, filter);
-            AssertNoFailures(reporter);
+            reporter.AssertNoFailures();
             Assert.Equal(2, result.Conflicts);
             Assert.Equal(run == 0 ? inScope - 2 : 0, result.Copied);
             Assert.Equal([multipart.Key, single.Key], reporter.Of(RestoreEventKind.Conflict).Select(e => e.Key!).Order(StringComparer.Ordinal));
