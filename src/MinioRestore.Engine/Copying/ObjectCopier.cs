@@ -81,7 +81,9 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
 
         var headers = await FromSource(_tags.AddAsync(entry.Key, read.Headers with { StorageClass = _classes.For(entry) }, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
 
-        await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); });
+        // With Content-MD5 the target checks every byte itself (and its ETag, unless it encrypts
+        // with KMS, is that MD5 again): our own hash is needed only where the backup's ETag is no MD5.
+        await using var body = new VerifyingStream(read.Body, entry.Size, n => { alive(); onBytes(n); }, hashing: md5 is null);
         WriteAnswer written;
         try
         {
@@ -105,7 +107,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         VerifyWritten(entry.Key, body.Md5, md5, written);
         if (append is not null) await RecordWrittenAsync(entry.Key, append, written.VersionId, ETag.Parse(written.ETag), entry.Size, cancel).ConfigureAwait(false);
         bool checksumVerified = read.Checksum is { } sum && written.VerifiedChecksum == sum.Value;
-        return md5 is not null || checksumVerified || body.Md5.AsSpan().SequenceEqual(etag.Md5Bytes()) ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
+        return md5 is not null || checksumVerified || body.Md5!.AsSpan().SequenceEqual(etag.Md5Bytes()) ? Verification.MatchesSourceETag : Verification.ReadEqualsWritten;
     }
 
     /// <summary>
@@ -155,7 +157,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         int tries = Math.Min(MaxCandidateTries, candidates.Count);
         for (int i = 0; i < tries; i++)
         {
-            if (await UploadAsync(entry, head, candidates[i], etag, guard, onBytes, cancel).ConfigureAwait(false) is not null)
+            // Once a miss is proven a wrong layout, the object's next candidates are hashed as they go.
+            if (await UploadAsync(entry, head, candidates[i], etag, guard, onBytes, cancel, byTargetAnswers: i == 0).ConfigureAwait(false) is not null)
                 return Verification.MatchesSourceETag;
             onRetry?.Invoke($"{entry.Key} (part layout)", new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                 $"{candidates[i]} did not reproduce the backup's ETag {etag}; the upload was aborted and the object is read again " +
@@ -224,27 +227,67 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     private static bool SameParts(PartLayout a, PartLayout b) =>
         a.Count == b.Count && Enumerable.Range(0, a.Count).All(i => a.Part(i) == b.Part(i));
 
+    /// <summary>How often one layout of one object is read before differing reads fail it.</summary>
+    internal const int MaxReadsOfOneLayout = 3;
+
+    // Set once a target answered a part with an ETag that is no MD5 of it (KMS): its composite proves nothing then.
+    private volatile bool _targetPartETagsAreNoMd5;
+
     /// <summary>
-    /// Uploads the object in <paramref name="layout"/>, every part checked against what the target
-    /// stored, and completes it unless its composite ETag differs from <paramref name="mustMatch"/>.
+    /// Uploads the object in <paramref name="layout"/> and completes it unless its composite ETag
+    /// differs from <paramref name="mustMatch"/>. Where there is one to match, the composite is
+    /// first built from the target's part ETags (the MD5s of what it stored): equal to the
+    /// backup's, it proves the object as strongly as our own hash would, without hashing every
+    /// byte here. A miss is either a wrong layout or bytes changed on the way, so the object is
+    /// read again with every part hashed and checked against the target's answer; two reads that
+    /// miss alike prove the layout wrong. With nothing to match, or where the target's part ETags
+    /// are no MD5s, every part is hashed and checked as it goes.
     /// </summary>
+    /// <param name="byTargetAnswers">False once the object's first layout was proven wrong: its next candidates are hashed at once.</param>
     /// <returns>The composite ETag of the completed upload, or null when it was aborted for not matching.</returns>
-    private async Task<ETag?> UploadAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel)
+    private async Task<ETag?> UploadAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel,
+        bool byTargetAnswers = true)
+    {
+        bool hashing = mustMatch is null || !byTargetAnswers || _targetPartETagsAreNoMd5;
+        var first = await UploadFreshOnFailureAsync(entry, head, layout, mustMatch, guard, onBytes, hashing, cancel).ConfigureAwait(false);
+        if (first.Completed || hashing) return first.Completed ? first.Composite : null;
+
+        var previous = first.Composite;
+        for (int read = 2; read <= MaxReadsOfOneLayout; read++)
+        {
+            onRetry?.Invoke($"{entry.Key} (read again, hashed)", new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+                $"The {EndRole.Target}'s parts of '{entry.Key}' in {layout} hash to {previous?.ToString() ?? "no MD5 composite"}, not the backup's ETag {mustMatch}; " +
+                "the upload was aborted and the object is read again, every part hashed, to tell a wrong layout from bytes changed on the way.", transient: true), read - 1);
+            var again = await UploadFreshOnFailureAsync(entry, head, layout, mustMatch, guard, onBytes, hashing: true, cancel).ConfigureAwait(false);
+            if (again.Completed) return again.Composite;
+            if (previous is null || again.Composite == previous) return null;
+            previous = again.Composite;
+        }
+        throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
+            $"{MaxReadsOfOneLayout} reads of '{entry.Key}' from the {EndRole.Source} in {layout} gave different bytes each time; the object was not restored.", transient: true);
+    }
+
+    /// <summary>What one upload attempt came to: its composite ETag (null where the parts' ETags are no MD5s), and whether it was completed.</summary>
+    private readonly record struct UploadOutcome(ETag? Composite, bool Completed);
+
+    private async Task<UploadOutcome> UploadFreshOnFailureAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes,
+        bool hashing, CancellationToken cancel)
     {
         try
         {
-            return await UploadOnceAsync(entry, head, layout, mustMatch, guard, onBytes, cancel).ConfigureAwait(false);
+            return await UploadOnceAsync(entry, head, layout, mustMatch, guard, onBytes, hashing, cancel).ConfigureAwait(false);
         }
         catch (RestoreException e) when (e.IsTransient && !cancel.IsCancellationRequested)
         {
             // A gateway killed in the middle of an upload can leave that upload failing for good
             // (RGW answers InternalError to it, measured) while new ones work: once, start afresh.
             onRetry?.Invoke($"{entry.Key} (a new upload)", e, 1);
-            return await UploadOnceAsync(entry, head, layout, mustMatch, guard, onBytes, cancel).ConfigureAwait(false);
+            return await UploadOnceAsync(entry, head, layout, mustMatch, guard, onBytes, hashing, cancel).ConfigureAwait(false);
         }
     }
 
-    private async Task<ETag?> UploadOnceAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes, CancellationToken cancel)
+    private async Task<UploadOutcome> UploadOnceAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes,
+        bool hashing, CancellationToken cancel)
     {
         var (uploadId, headers) = await RetryAsync(entry.Key, entry.Key, ct => InitiateAsync(entry, head, ct), cancel).ConfigureAwait(false);
 
@@ -253,26 +296,28 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         bool completed = false;
         try
         {
-            var written = new (byte[] Md5, string ETag)[layout.Count];
+            var written = new (byte[]? Md5, WriteAnswer Answer)[layout.Count];
             await parts.RunAsync(layout.Count,
                 async (i, ct) => written[i] = await RetryAsync(entry.Key, $"{entry.Key} (part {i + 1})",
-                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, uploadId, layout, i, Counted, alive, c2), c), ct).ConfigureAwait(false),
+                    c => WithIdleTimeout((alive, c2) => CopyPartAsync(entry, uploadId, layout, i, hashing, Counted, alive, c2), c), ct).ConfigureAwait(false),
                 cancel).ConfigureAwait(false);
 
-            var composite = ETag.Parse(Convert.ToHexString(MD5.HashData(written.SelectMany(p => p.Md5).ToArray())) + "-" + layout.Count);
-            if (mustMatch is { } expected && composite != expected)
+            var digests = hashing ? written.Select(p => p.Md5!).ToArray() : TargetPartDigests(written.Select(p => p.Answer));
+            ETag? told = digests is null ? null : ETag.Parse(Convert.ToHexString(MD5.HashData(digests.SelectMany(d => d).ToArray())) + "-" + layout.Count);
+            if (mustMatch is { } expected && told != expected)
             {
                 onBytes(-Interlocked.Read(ref sent[0])); // these bytes are sent again
-                return null;
+                return new(told, Completed: false);
             }
+            var composite = told ?? throw new InvalidOperationException("An upload with nothing to match is hashed.");
             var complete = new CompleteMultipartUploadRequest { BucketName = target.Bucket, Key = entry.Key, UploadId = uploadId };
-            complete.AddPartETags(written.Select((p, i) => new PartETag(i + 1, p.ETag)));
+            complete.AddPartETags(written.Select((p, i) => new PartETag(i + 1, p.Answer.ETag)));
             var append = guard?.Append;
             if (append is not null)
             {
                 // An earlier upload of this version completed with its answer lost: this one is a duplicate, aborted below.
                 if (append.MayHaveLanded && await LandedAsync(entry.Key, append, composite, entry.Size, cancel).ConfigureAwait(false))
-                    return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
+                    return new(await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false), Completed: true);
                 append.MayHaveLanded = true;
             }
             else if (guard is { } g)
@@ -281,7 +326,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 // so the target is looked at first, which leaves a window of one request there.
                 // An upload of ours completed before (its answer lost) is no other writer's: this one is a duplicate.
                 if (await EnsureTargetAsExpectedAsync(entry.Key, g, composite, cancel).ConfigureAwait(false))
-                    return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
+                    return new(await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false), Completed: true);
                 if (g.ExpectedETag is not null) complete.IfMatch = g.IfMatchValue;
                 else complete.IfNoneMatch = "*";
             }
@@ -297,7 +342,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 // Our completion landed, its answer lost: the key's newest version is this upload's.
                 if (!await LandedAsync(entry.Key, append, composite, entry.Size, cancel).ConfigureAwait(false)) throw;
                 completed = true;
-                return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
+                return new(await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false), Completed: true);
             }
             catch (RestoreException e) when (e.InnerException is AmazonS3Exception answer
                 && ((guard is { IsConditional: true } && answer.StatusCode == System.Net.HttpStatusCode.PreconditionFailed) || answer.ErrorCode == "NoSuchUpload"))
@@ -307,14 +352,14 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 if (await TargetETagAsync(entry.Key, cancel).ConfigureAwait(false) is { } now && ETag.Parse(now) == composite)
                 {
                     completed = answer.ErrorCode == "NoSuchUpload"; // else this upload is still open: aborted below
-                    return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
+                    return new(await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false), Completed: true);
                 }
                 if (answer.ErrorCode == "NoSuchUpload") throw;
                 throw TargetChanged(entry.Key, e);
             }
             completed = true;
             if (append is not null) await RecordWrittenAsync(entry.Key, append, done.VersionId, composite, entry.Size, cancel).ConfigureAwait(false);
-            return await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false);
+            return new(await AfterCompleteAsync(entry.Key, headers, composite, cancel).ConfigureAwait(false), Completed: true);
         }
         finally
         {
@@ -343,8 +388,29 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             () => target.Data.InitiateMultipartAsync(target.Bucket, entry.Key, headers, cancel))).ConfigureAwait(false), headers);
     }
 
-    /// <returns>The MD5 of the part's bytes and the ETag the target gave the part.</returns>
-    private async Task<(byte[] Md5, string ETag)> CopyPartAsync(ObjectEntry entry, string uploadId, PartLayout layout, int index, Action<long> onBytes, Action alive, CancellationToken cancel)
+    /// <summary>
+    /// The target's part ETags as MD5 digests, or null where any is none (a target encrypting with
+    /// KMS): from then on this copier hashes every part itself.
+    /// </summary>
+    private byte[][]? TargetPartDigests(IEnumerable<WriteAnswer> answers)
+    {
+        var digests = new List<byte[]>();
+        foreach (var answer in answers)
+        {
+            var etag = ETag.Parse(answer.ETag);
+            if (answer.Encrypted || !etag.IsMd5 || etag.IsMultipart)
+            {
+                _targetPartETagsAreNoMd5 = true;
+                return null;
+            }
+            digests.Add(etag.Md5Bytes());
+        }
+        return [.. digests];
+    }
+
+    /// <param name="hashing">Whether to hash the part and check it against the target's answer here; else the composite of the answers checks it.</param>
+    /// <returns>The MD5 of the part's bytes (null when not hashing) and the target's answer.</returns>
+    private async Task<(byte[]? Md5, WriteAnswer Answer)> CopyPartAsync(ObjectEntry entry, string uploadId, PartLayout layout, int index, bool hashing, Action<long> onBytes, Action alive, CancellationToken cancel)
     {
         var (offset, length) = layout.Part(index);
         ByteSpan? range = length > 0 ? new ByteSpan(offset, length) : null;
@@ -354,7 +420,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
                 $"The {EndRole.Source} answered part {index + 1} of '{entry.Key}' with {read.Length} bytes instead of {length}.", transient: true);
 
         long counted = 0;
-        await using var body = new VerifyingStream(read.Body, length, n => { alive(); counted += n; onBytes(n); });
+        await using var body = new VerifyingStream(read.Body, length, n => { alive(); counted += n; onBytes(n); }, hashing);
         try
         {
             WriteAnswer written;
@@ -366,8 +432,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
             {
                 throw AlteredOnTheWay($"{entry.Key} (part {index + 1})", e);
             }
-            VerifyWritten($"{entry.Key} (part {index + 1})", body.Md5, null, written);
-            return (body.Md5, written.ETag);
+            if (body.Md5 is { } md5) VerifyWritten($"{entry.Key} (part {index + 1})", md5, null, written);
+            return (body.Md5, written);
         }
         catch
         {
@@ -394,15 +460,16 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// <summary>
     /// What we read must be what the source promised and what the target says it stored. A target
     /// that encrypts with KMS answers ETags that are no MD5s: then only the Content-MD5 it checked
-    /// (single PUTs) vouches for the bytes written.
+    /// (single PUTs) vouches for the bytes written. Without our own hash (<paramref name="readMd5"/>
+    /// null) the target's MD5 must be the backup's.
     /// </summary>
-    private static void VerifyWritten(string what, byte[] readMd5, byte[]? expectedMd5, WriteAnswer written)
+    private static void VerifyWritten(string what, byte[]? readMd5, byte[]? expectedMd5, WriteAnswer written)
     {
-        if (expectedMd5 is not null && !readMd5.AsSpan().SequenceEqual(expectedMd5))
+        if (expectedMd5 is not null && readMd5 is not null && !readMd5.AsSpan().SequenceEqual(expectedMd5))
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                 $"The bytes read for '{what}' do not match the {EndRole.Source}'s MD5.", transient: true);
         var etag = ETag.Parse(written.ETag);
-        if (!written.Encrypted && etag.IsMd5 && !etag.Md5Bytes().AsSpan().SequenceEqual(readMd5))
+        if (!written.Encrypted && etag.IsMd5 && (readMd5 ?? expectedMd5) is { } sent && !etag.Md5Bytes().AsSpan().SequenceEqual(sent))
             throw new RestoreException(ErrorIds.ObjectIntegrityFailed, FailureKind.IntegrityCheckFailed,
                 $"The {EndRole.Target} stored different bytes for '{what}' than were sent (ETag {etag}).", transient: true);
     }

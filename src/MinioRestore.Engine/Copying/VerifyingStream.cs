@@ -6,32 +6,38 @@ namespace MinioRestore.Engine.Copying;
 internal sealed class SourceReadException(Exception inner) : IOException("Reading the source body failed.", inner);
 
 /// <summary>
-/// Passes the source body through to the upload while hashing it (MD5) and counting bytes, so
-/// the copy is checked end to end without holding the body in memory. A body that ends early
-/// or runs long fails the read, which aborts the upload before the target stores anything.
+/// Passes the source body through to the upload while counting bytes and, where the copier needs
+/// its own digest, hashing it (MD5), so the copy is checked end to end without holding the body
+/// in memory. A body that ends early or runs long fails the read, which aborts the upload before
+/// the target stores anything.
 /// </summary>
 internal sealed class VerifyingStream : Stream
 {
     private readonly Stream _inner;
     private readonly long _expected;
     private readonly Action<long>? _onBytes;
-    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private readonly IncrementalHash? _md5;
     private long _read;
     private byte[]? _digest;
     private SourceReadException? _failure;
 
-    public VerifyingStream(Stream inner, long expectedLength, Action<long>? onBytes)
+    /// <param name="hashing">Whether to hash the bytes (MD5): not where the target's own answer vouches for them.</param>
+    public VerifyingStream(Stream inner, long expectedLength, Action<long>? onBytes, bool hashing = true)
     {
         _inner = inner;
         _expected = expectedLength;
         _onBytes = onBytes;
-        if (expectedLength == 0) _digest = _md5.GetHashAndReset();
+        if (hashing) _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        if (expectedLength == 0) _digest = _md5?.GetHashAndReset();
     }
 
     public long BytesRead => _read;
 
-    /// <summary>MD5 of everything read; only once the whole expected length was read (still there after the upload disposed the stream).</summary>
-    public byte[] Md5 => _digest ?? throw Truncated();
+    /// <summary>
+    /// MD5 of everything read (null when not hashing); only once the whole expected length was
+    /// read (still there after the upload disposed the stream).
+    /// </summary>
+    public byte[]? Md5 => _read == _expected ? _digest : throw Truncated();
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -64,8 +70,11 @@ internal sealed class VerifyingStream : Stream
         _read += data.Length;
         if (_read > _expected)
             throw new SourceReadException(new IOException($"The source sent more than the {_expected} bytes it announced."));
-        _md5.AppendData(data);
-        if (_read == _expected) _digest = _md5.GetHashAndReset();
+        if (_md5 is not null)
+        {
+            _md5.AppendData(data);
+            if (_read == _expected) _digest = _md5.GetHashAndReset();
+        }
         _onBytes?.Invoke(data.Length);
         return data.Length;
     }
@@ -94,7 +103,7 @@ internal sealed class VerifyingStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _md5.Dispose();
+        if (disposing) _md5?.Dispose();
         base.Dispose(disposing);
     }
 }

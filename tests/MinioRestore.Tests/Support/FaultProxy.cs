@@ -21,6 +21,8 @@ public enum Fault
     TruncateResponseBody,
     /// <summary>Flip one byte in the middle of the request body.</summary>
     CorruptRequestBody,
+    /// <summary>Flip one byte in the middle of the response body (its length and headers unchanged).</summary>
+    CorruptResponseBody,
 }
 
 /// <summary>
@@ -199,7 +201,8 @@ public sealed class FaultProxy : IDisposable
                     if (fault == Fault.ResetResponseBody) Reset(client);
                     return; // truncate: a clean close before the announced length
                 }
-                await fromServer.CopyBodyAsync(responseHead, down, int.MaxValue, _stop.Token);
+                await fromServer.CopyBodyAsync(responseHead, down, int.MaxValue, _stop.Token,
+                    corruptAt: fault == Fault.CorruptResponseBody ? BodyLength(responseHead) / 2 : -1);
             }
         }
         catch (Exception)
