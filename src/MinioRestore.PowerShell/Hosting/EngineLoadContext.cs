@@ -15,13 +15,27 @@ namespace MinioRestore.PowerShell.Hosting;
 internal sealed class EngineLoadContext : AssemblyLoadContext
 {
     private const string EngineAssemblyName = "MinioRestore.Engine";
-    private static readonly string DependencyDirectory =
-        Path.Combine(Path.GetDirectoryName(typeof(EngineLoadContext).Assembly.Location)!, "dependencies");
+    private static readonly string DependencyDirectory = ChooseDependencyDirectory(
+        Path.Combine(Path.GetDirectoryName(typeof(EngineLoadContext).Assembly.Location)!, "dependencies"));
     private static readonly Lazy<EngineLoadContext> Instance = new(() => new EngineLoadContext());
     private static readonly object RegistrationLock = new();
     private static int _registered;
 
     private EngineLoadContext() : base("MinioRestore.Engine") { }
+
+    /// <summary>
+    /// dependencies/net10.0-linux-x64 where this process is .NET 10 on linux-x64 (PowerShell 7.6):
+    /// the same assemblies compiled ahead for it, so a fresh session JIT-compiles about half as
+    /// many methods (measured: 1,074 vs 510 for a no-op restore). Any other runtime would ignore
+    /// that code and compile the IL anyway, so it takes the portable dependencies/ folder.
+    /// </summary>
+    internal static string ChooseDependencyDirectory(string portable)
+    {
+        string compiledAhead = Path.Combine(portable, "net10.0-linux-x64");
+        bool matches = Environment.Version.Major == 10 && OperatingSystem.IsLinux()
+            && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64;
+        return matches && File.Exists(Path.Combine(compiledAhead, EngineAssemblyName + ".dll")) ? compiledAhead : portable;
+    }
 
     /// <summary>How many times the resolver is registered now: 1 while the module is imported, 0 once removed.</summary>
     internal static int RegisteredResolvers => Volatile.Read(ref _registered);

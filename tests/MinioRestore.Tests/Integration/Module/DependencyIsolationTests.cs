@@ -42,9 +42,10 @@ public sealed class DependencyIsolationTests(RgwPair rgw)
         Assert.Equal(Path.Combine(Repo.Root, "out", "MinioRestore", "MinioRestore.dll"), defaultContext.Find("MinioRestore")?.Location);
         Assert.Null(defaultContext.Find("MinioRestore.Engine"));
         Assert.Null(defaultContext.Find("AWSSDK.S3"));
-        // ...while the engine runs on AWSSDK 4.1 from the module's dependencies/ in its own context.
+        // ...while the engine runs on AWSSDK 4.1 from the module's dependencies/ in its own context:
+        // on .NET 10 and linux-x64, as here, the copies compiled ahead for it.
         var engineContext = report.Context("MinioRestore.Engine");
-        string dependencies = Path.Combine(Repo.Root, "out", "MinioRestore", "dependencies");
+        string dependencies = Path.Combine(Repo.Root, "out", "MinioRestore", "dependencies", "net10.0-linux-x64");
         foreach (var name in new[] { "MinioRestore.Engine", "AWSSDK.Core", "AWSSDK.S3" })
             Assert.Equal(Path.Combine(dependencies, name + ".dll"), engineContext.Find(name)?.Location);
         Assert.Equal("4.0.0.0", engineContext.Find("AWSSDK.Core")!.Version);

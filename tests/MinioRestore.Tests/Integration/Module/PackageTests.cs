@@ -64,6 +64,7 @@ public sealed class PackageTests(PackageTests.PackedModule packed) : IClassFixtu
         Assert.Contains($"{Name}.psd1", moduleEntries.Keys);
         Assert.Contains($"{Name}.dll", moduleEntries.Keys);
         Assert.Contains("dependencies/MinioRestore.Engine.dll", moduleEntries.Keys);
+        Assert.Contains("dependencies/net10.0-linux-x64/MinioRestore.Engine.dll", moduleEntries.Keys);
         Assert.Contains(zip.Entries, e => e.FullName == $"{Name}.nuspec");
         Assert.Equal(layout.Keys.Order(StringComparer.Ordinal), moduleEntries.Keys.Order(StringComparer.Ordinal));
         foreach (var (path, file) in layout)
