@@ -289,7 +289,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     private async Task<UploadOutcome> UploadOnceAsync(ObjectEntry entry, GetObjectMetadataResponse head, PartLayout layout, ETag? mustMatch, WriteGuard? guard, Action<long> onBytes,
         bool hashing, CancellationToken cancel)
     {
-        var (uploadId, headers) = await RetryAsync(entry.Key, entry.Key, ct => InitiateAsync(entry, head, ct), cancel).ConfigureAwait(false);
+        // The data path has no overall timeout (bodies may take hours): a server that takes the request and never answers is a stall too.
+        var (uploadId, headers) = await RetryAsync(entry.Key, entry.Key, ct => WithIdleTimeout((_, c) => InitiateAsync(entry, head, c), ct), cancel).ConfigureAwait(false);
 
         var sent = new long[1];
         void Counted(long n) { Interlocked.Add(ref sent[0], n); onBytes(n); }

@@ -179,6 +179,26 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
         await AssertRestoredAsync(bucket, result);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_target_that_never_answers_the_start_of_a_multipart_upload_is_abandoned_after_the_idle_timeout_and_retried(bool viaSdk)
+    {
+        string bucket = await SeedAsync("stalled-initiate", small: 2, multipart: 2);
+        int stalls = 0;
+        using var target = new FaultProxy(rgw.Target.Endpoint, r => r.Method == "POST" && r.Target.Contains("uploads") && !r.Target.Contains("uploadId")
+            && Interlocked.Increment(ref stalls) <= 2 ? Fault.Stall : Fault.None);
+
+        var (result, reporter) = await RestoreThroughAsync(bucket, null, target, idle: TimeSpan.FromSeconds(2), viaSdk: viaSdk);
+
+        Assert.Equal(2, target.Injected[Fault.Stall]);
+        Assert.Contains(reporter.Of(RestoreEventKind.Retrying), e => e.Failure?.Kind == FailureKind.Timeout);
+        Assert.Equal((RestoreStatus.Succeeded, 0L), (result.Status, result.Failed));
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket + "-r");
+        // The server made the two uploads it never told us of: no upload id, nothing to abort (a lifecycle rule's work).
+        Assert.Equal(2, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket + "-r"));
+    }
+
     [Fact]
     public async Task An_object_that_keeps_failing_is_reported_by_name_and_the_rest_is_restored()
     {
