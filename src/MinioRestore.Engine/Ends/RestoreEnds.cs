@@ -67,14 +67,15 @@ internal sealed class RestoreEnds : IDisposable
     /// history per end is held at a time.
     /// </summary>
     /// <param name="shard">-ShardIndex/-ShardCount: only the keys of this shard, on both ends (a key's history is all in one shard).</param>
+    /// <param name="startAfter">A checkpoint's mark: both listings start with the key after it, whole (KeyMarker without a version-id marker).</param>
     public IAsyncEnumerable<MergedHistory> MergeHistoriesAsync(string sourceBucket, string? targetBucket, ObjectFilter filter, DateTime? upToUtc, int pageSize,
-        CancellationToken cancel, Restoring.Shard? shard = null)
+        CancellationToken cancel, Restoring.Shard? shard = null, string? startAfter = null)
     {
-        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel), filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
+        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel, startAfter), filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
             upToUtc, cancel);
         var target = targetBucket is null
             ? EmptyHistories()
-            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel),
+            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel, startAfter), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel),
                 null, cancel);
         return ListingMerge.MergeAsync(source, target, cancel);
     }

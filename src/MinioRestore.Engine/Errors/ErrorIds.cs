@@ -49,7 +49,7 @@ public static class ErrorIds
     public const string TagsNotCopied = "TagsNotCopied";
     /// <summary>A warning, once per bucket: the target refused the backup's storage class, so objects were written in its default class.</summary>
     public const string StorageClassNotKept = "StorageClassNotKept";
-    /// <summary>-CheckpointPath names the checkpoint of another run (other buckets, endpoints, filters, -AsOf, -Overwrite or shard); refused, nothing written.</summary>
+    /// <summary>-CheckpointPath names the checkpoint of another run (other buckets, endpoints, filters, -AsOf, -AllVersions, -Overwrite or shard); refused, nothing written.</summary>
     public const string CheckpointMismatch = "CheckpointMismatch";
     /// <summary>The checkpoint file is not one MinioRestore wrote (or is damaged); refused, nothing written.</summary>
     public const string CheckpointUnreadable = "CheckpointUnreadable";

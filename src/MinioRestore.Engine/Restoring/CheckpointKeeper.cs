@@ -88,12 +88,24 @@ internal sealed class CheckpointKeeper : IRestoreReporter
     }
 
     /// <summary>Follows the merged listing: a key without a backup object is settled by the planner at once; any other is in flight until its outcome.</summary>
-    public async IAsyncEnumerable<MergedEntry> Follow(IAsyncEnumerable<MergedEntry> merged, [EnumeratorCancellation] CancellationToken cancel)
+    public IAsyncEnumerable<MergedEntry> Follow(IAsyncEnumerable<MergedEntry> merged, CancellationToken cancel) =>
+        Follow(merged, m => (m.Key, m.Source is not null), cancel);
+
+    /// <summary>
+    /// -AllVersions: follows the merged histories, a key's whole history at once (the listing has
+    /// read it to its end), in flight until the outcome of the key (<see cref="RestoreEventKind.HistoryWritten"/>
+    /// once its last entry is written), so the mark is always a key whose every version is done.
+    /// </summary>
+    public IAsyncEnumerable<MergedHistory> Follow(IAsyncEnumerable<MergedHistory> merged, CancellationToken cancel) =>
+        Follow(merged, m => (m.Key, m.Source is not null), cancel);
+
+    private async IAsyncEnumerable<T> Follow<T>(IAsyncEnumerable<T> merged, Func<T, (string Key, bool InBackup)> keyOf, [EnumeratorCancellation] CancellationToken cancel)
     {
         await foreach (var item in merged.WithCancellation(cancel).ConfigureAwait(false))
         {
-            if (item.Source is null) Pass(item.Key);
-            else Begin(item.Key);
+            var (key, inBackup) = keyOf(item);
+            if (inBackup) Begin(key);
+            else Pass(key);
             yield return item;
         }
         lock (_lock) _listedAll = true;
@@ -128,7 +140,7 @@ internal sealed class CheckpointKeeper : IRestoreReporter
             switch (e.Kind)
             {
                 case RestoreEventKind.Copied or RestoreEventKind.CopiedUnverified or RestoreEventKind.Skipped
-                    or RestoreEventKind.SkippedUnverified or RestoreEventKind.Conflict:
+                    or RestoreEventKind.SkippedUnverified or RestoreEventKind.Conflict or RestoreEventKind.HistoryWritten:
                     End(key, done: true);
                     break;
                 case RestoreEventKind.ObjectFailed or RestoreEventKind.Archived or RestoreEventKind.ArchiveRestoreRequested:

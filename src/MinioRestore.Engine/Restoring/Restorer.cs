@@ -82,7 +82,9 @@ public sealed class Restorer : IDisposable
         {
             if (options.AllVersions)
             {
-                var histories = Ends.MergeHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, options.AsOf?.Utc, options.VersionPageSize, cancel, options.Shard);
+                var histories = Ends.MergeHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, options.AsOf?.Utc, options.VersionPageSize, cancel,
+                    options.Shard, checkpoint?.ResumeAfter);
+                if (checkpoint is not null) histories = checkpoint.Follow(histories, cancel);
                 await run.Writer.WriteHistoriesAsync(HistoryPlan.PlanAsync(run, histories)).ConfigureAwait(false);
             }
             else

@@ -179,6 +179,8 @@ internal abstract class TargetWriter(BucketRun run)
                             Run.Progress.OnDone();
                             Written(version, after!, proven, i, history.Count);
                         }
+                        if (i == history.Count)
+                            Run.Report(RestoreEventKind.HistoryWritten, key, $"Restored the history of '{key}' to its end ({written} of its {history.Count} entries written by this run).");
                     }
                     catch (Exception e) when (!ct.IsCancellationRequested)
                     {

@@ -151,6 +151,33 @@ public sealed class CheckpointTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
+    public async Task A_plain_checkpoint_is_refused_for_an_AllVersions_run_and_the_other_way_round()
+    {
+        var (bucket, _) = await SeedAsync("ckpt-allv", 4, versioned: true);
+        string plainTarget = RgwPair.NewBucket("ckpt-allv-plain"), historyTarget = RgwPair.NewBucket("ckpt-allv-history");
+        string plainFile = CheckpointFile(plainTarget), historyFile = CheckpointFile(historyTarget);
+        Assert.Equal(RestoreStatus.Succeeded, (await RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, plainTarget) { CheckpointPath = plainFile })).Status);
+        var history = await RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, historyTarget) { CheckpointPath = historyFile, AllVersions = true });
+        Assert.Equal(RestoreStatus.Succeeded, history.Status);
+        Assert.True(history.CheckpointFinished);
+        Assert.Equal("true", ReadCheckpoint(historyFile)["run"]!["allVersions"]!.GetValue<string>());
+        byte[] plainBefore = File.ReadAllBytes(plainFile), historyBefore = File.ReadAllBytes(historyFile);
+
+        var toHistory = await Assert.ThrowsAsync<RestoreException>(() => RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint,
+            new RestoreOptions(bucket, plainTarget) { CheckpointPath = plainFile, AllVersions = true }));
+        Assert.Equal(ErrorIds.CheckpointMismatch, toHistory.ErrorId);
+        Assert.Contains("-AllVersions (none) (this run: 'true')", toHistory.Message);
+        var toPlain = await Assert.ThrowsAsync<RestoreException>(() => RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint,
+            new RestoreOptions(bucket, historyTarget) { CheckpointPath = historyFile }));
+        Assert.Equal(ErrorIds.CheckpointMismatch, toPlain.ErrorId);
+        Assert.Contains("-AllVersions 'true' (this run: (none))", toPlain.Message);
+        // Refused before anything was written: versioning was not enabled on the plain run's target, and both files are as they were.
+        Assert.NotEqual(Amazon.S3.VersionStatus.Enabled, (await rgw.TargetS3.GetBucketVersioningAsync(new Amazon.S3.Model.GetBucketVersioningRequest { BucketName = plainTarget })).VersioningConfig?.Status);
+        Assert.Equal(plainBefore, File.ReadAllBytes(plainFile));
+        Assert.Equal(historyBefore, File.ReadAllBytes(historyFile));
+    }
+
+    [Fact]
     public async Task A_failed_object_holds_the_mark_before_it_and_the_rerun_retries_it()
     {
         var (bucket, keys) = await SeedAsync("ckpt-fail", 30);
