@@ -55,6 +55,8 @@ public static class ErrorIds
     public const string CheckpointUnreadable = "CheckpointUnreadable";
     /// <summary>The checkpoint file cannot be written (folder missing, read-only, full).</summary>
     public const string CheckpointUnwritable = "CheckpointUnwritable";
+    /// <summary>Another run holds the checkpoint's lock (two runs on one -CheckpointPath at once); refused, nothing written.</summary>
+    public const string CheckpointInUse = "CheckpointInUse";
     /// <summary>-ShardIndex/-ShardCount out of range, or one without the other.</summary>
     public const string InvalidShard = "InvalidShard";
     /// <summary>Merge-RestoreResult: the results of some shards of a bucket are missing, or shards of different counts were mixed.</summary>

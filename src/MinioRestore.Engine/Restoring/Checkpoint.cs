@@ -126,6 +126,7 @@ internal sealed class Checkpoint
             ["finished"] = finished,
             ["keysDone"] = keysDone,
             ["updated"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["writer"] = Writer,
         };
         byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(file, new JsonSerializerOptions { WriteIndented = true });
         string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
@@ -145,6 +146,23 @@ internal sealed class Checkpoint
             throw new RestoreException(ErrorIds.CheckpointUnwritable, FailureKind.InvalidConfiguration,
                 $"The checkpoint '{Path}' cannot be written ({e.Message}). Give -CheckpointPath a file in a folder that exists and is writable " +
                 "(in Kubernetes: a volume mounted read-write), or leave it out.", e);
+        }
+    }
+
+    /// <summary>This process, in the file: the host (in Kubernetes the pod) and process id, for the message of a run refused while this one holds the lock.</summary>
+    private static string Writer => $"host '{Environment.MachineName}' (process {Environment.ProcessId})";
+
+    /// <summary>Who last wrote the checkpoint at <paramref name="path"/> and when, in words, or null (no file, or none of ours).</summary>
+    public static string? LastWriter(string path)
+    {
+        try
+        {
+            if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path)) is not JsonObject file) return null;
+            return file["writer"]?.GetValue<string>() is { } writer ? $"{writer} at {file["updated"]?.GetValue<string>()}" : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

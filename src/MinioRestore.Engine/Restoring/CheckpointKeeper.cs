@@ -15,7 +15,7 @@ namespace MinioRestore.Engine.Restoring;
 /// the mark for good, nothing after it is remembered. Writes at most every
 /// <see cref="Interval"/>, so a kill -9 loses that much progress, never an object.
 /// </summary>
-internal sealed class CheckpointKeeper : IRestoreReporter
+internal sealed class CheckpointKeeper : IRestoreReporter, IDisposable
 {
     /// <summary>How often the mark is written while it moves.</summary>
     internal static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
@@ -34,20 +34,37 @@ internal sealed class CheckpointKeeper : IRestoreReporter
     private readonly CancellationTokenSource _stop = new();
     private Task? _saver;
 
-    private CheckpointKeeper(Checkpoint file, IRestoreReporter inner, bool write)
+    private readonly CheckpointLock? _held;
+
+    private CheckpointKeeper(Checkpoint file, CheckpointLock? held, IRestoreReporter inner, bool write)
     {
         _file = file;
+        _held = held;
         _inner = inner;
         _write = write;
         _passed = file.ResumeAfter;
         ResumeAfter = file.ResumeAfter;
     }
 
-    /// <summary>Reads the bucket's checkpoint, refusing one of another run; writes nothing.</summary>
+    /// <summary>
+    /// Takes the checkpoint's lock (held until <see cref="Dispose"/>; a dry run, which writes no
+    /// checkpoint, takes none), then reads the bucket's checkpoint, refusing one of another run.
+    /// Writes nothing to the checkpoint.
+    /// </summary>
     public static CheckpointKeeper Open(RestoreOptions options, RestoreEnds ends, IRestoreReporter inner)
     {
+        string path = options.CheckpointPath!;
         var run = CheckpointRun.Of(options, ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority), ends.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority));
-        return new CheckpointKeeper(Checkpoint.Open(options.CheckpointPath!, run), inner, write: !options.WhatIf);
+        var held = options.WhatIf ? null : CheckpointLock.Take(path, () => Checkpoint.LastWriter(path));
+        try
+        {
+            return new CheckpointKeeper(Checkpoint.Open(path, run), held, inner, write: !options.WhatIf);
+        }
+        catch
+        {
+            held?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -174,6 +191,14 @@ internal sealed class CheckpointKeeper : IRestoreReporter
 
     /// <summary>Stops the writes, leaving the file as last written (the bucket stopped before its listing).</summary>
     public void Abandon() => _stop.Cancel();
+
+    /// <summary>Stops the writes, waits for one under way, then lets the lock go: no write of this run can follow another run's.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _saver?.GetAwaiter().GetResult(); // ends at once: it catches its own failures and the cancellation
+        _held?.Dispose();
+    }
 
     private async Task SaveWhileRunningAsync()
     {
