@@ -195,16 +195,22 @@ internal sealed class RestoreEnds : IDisposable
     }
 
     /// <param name="withLock">The backup bucket's Object Lock, for the new bucket to have it too.</param>
-    public async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel, BucketLock? withLock = null)
+    /// <returns>
+    /// True when this call created it; false when it was created meanwhile by another run of ours
+    /// (another shard), which MinIO answers with BucketAlreadyOwnedByYou. RGW answers 200 to that
+    /// as to a creation (Amazon's us-east-1 rule, measured on RGW 16), so there the answer cannot tell.
+    /// </returns>
+    public async Task<bool> CreateTargetBucketAsync(string bucket, CancellationToken cancel, BucketLock? withLock = null)
     {
         try
         {
             await Target.PutBucketAsync(new PutBucketRequest { BucketName = bucket, ObjectLockEnabledForBucket = withLock is not null }, cancel).ConfigureAwait(false);
             if (withLock is not null) await withLock.ApplyAsync(Target, bucket, cancel).ConfigureAwait(false);
+            return true;
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
         {
-            // Created meanwhile by us (another run): fine.
+            return false; // created meanwhile by us (another run), which also set its Object Lock
         }
         catch (Exception e) when (!cancel.IsCancellationRequested)
         {
