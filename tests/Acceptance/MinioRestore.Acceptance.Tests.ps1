@@ -292,6 +292,25 @@ Describe 'Resume and shards' {
         $again.Skipped | Should -Be 5
         $again.ResumedAfter | Should -BeNullOrEmpty
     }
+
+    It 'refuses a checkpoint another run holds with CheckpointInUse (ResourceBusy) and writes nothing' {
+        $file = Join-Path $Work 'busy.checkpoint.json'
+        # Another run's hold on the checkpoint: an exclusive lock on its sidecar file.
+        $held = [System.IO.File]::Open("$file.lock", 'OpenOrCreate', 'ReadWrite', 'None')
+        try {
+            $caught = try { Start-MinioRestore -Bucket ckpt -TargetBucket ckpt-busy -CheckpointPath $file -ErrorAction Stop; 'not stopped' } catch { $_ }
+        }
+        finally { $held.Dispose() }
+        $caught.FullyQualifiedErrorId | Should -Be 'CheckpointInUse,MinioRestore.PowerShell.Cmdlets.StartMinioRestoreCommand'
+        $caught.CategoryInfo.Category | Should -Be 'ResourceBusy'
+        $caught.ErrorDetails.Message | Should -Match 'is in use by another restore running now'
+        $caught.ErrorDetails.Message | Should -Not -Match '   at '
+        Get-TargetBucket 'ckpt-busy' | Should -BeNullOrEmpty
+        Test-Path $file | Should -BeFalse
+
+        # Let go (as by the other run's end, or its kill): the same command runs.
+        (Start-MinioRestore -Bucket ckpt -TargetBucket ckpt-busy -CheckpointPath $file -ErrorAction Stop).Copied | Should -Be 5
+    }
 }
 
 Describe 'Background restores: -AsJob' {

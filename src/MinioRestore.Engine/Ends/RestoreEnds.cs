@@ -67,14 +67,15 @@ internal sealed class RestoreEnds : IDisposable
     /// history per end is held at a time.
     /// </summary>
     /// <param name="shard">-ShardIndex/-ShardCount: only the keys of this shard, on both ends (a key's history is all in one shard).</param>
+    /// <param name="startAfter">A checkpoint's mark: both listings start with the key after it, whole (KeyMarker without a version-id marker).</param>
     public IAsyncEnumerable<MergedHistory> MergeHistoriesAsync(string sourceBucket, string? targetBucket, ObjectFilter filter, DateTime? upToUtc, int pageSize,
-        CancellationToken cancel, Restoring.Shard? shard = null)
+        CancellationToken cancel, Restoring.Shard? shard = null, string? startAfter = null)
     {
-        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel), filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
+        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel, startAfter), filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
             upToUtc, cancel);
         var target = targetBucket is null
             ? EmptyHistories()
-            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel),
+            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel, startAfter), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel),
                 null, cancel);
         return ListingMerge.MergeAsync(source, target, cancel);
     }
@@ -194,16 +195,22 @@ internal sealed class RestoreEnds : IDisposable
     }
 
     /// <param name="withLock">The backup bucket's Object Lock, for the new bucket to have it too.</param>
-    public async Task CreateTargetBucketAsync(string bucket, CancellationToken cancel, BucketLock? withLock = null)
+    /// <returns>
+    /// True when this call created it; false when it was created meanwhile by another run of ours
+    /// (another shard), which MinIO answers with BucketAlreadyOwnedByYou. RGW answers 200 to that
+    /// as to a creation (Amazon's us-east-1 rule, measured on RGW 16), so there the answer cannot tell.
+    /// </returns>
+    public async Task<bool> CreateTargetBucketAsync(string bucket, CancellationToken cancel, BucketLock? withLock = null)
     {
         try
         {
             await Target.PutBucketAsync(new PutBucketRequest { BucketName = bucket, ObjectLockEnabledForBucket = withLock is not null }, cancel).ConfigureAwait(false);
             if (withLock is not null) await withLock.ApplyAsync(Target, bucket, cancel).ConfigureAwait(false);
+            return true;
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
         {
-            // Created meanwhile by us (another run): fine.
+            return false; // created meanwhile by us (another run), which also set its Object Lock
         }
         catch (Exception e) when (!cancel.IsCancellationRequested)
         {

@@ -49,12 +49,14 @@ public static class ErrorIds
     public const string TagsNotCopied = "TagsNotCopied";
     /// <summary>A warning, once per bucket: the target refused the backup's storage class, so objects were written in its default class.</summary>
     public const string StorageClassNotKept = "StorageClassNotKept";
-    /// <summary>-CheckpointPath names the checkpoint of another run (other buckets, endpoints, filters, -AsOf, -Overwrite or shard); refused, nothing written.</summary>
+    /// <summary>-CheckpointPath names the checkpoint of another run (other buckets, endpoints, filters, -AsOf, -AllVersions, -Overwrite or shard); refused, nothing written.</summary>
     public const string CheckpointMismatch = "CheckpointMismatch";
     /// <summary>The checkpoint file is not one MinioRestore wrote (or is damaged); refused, nothing written.</summary>
     public const string CheckpointUnreadable = "CheckpointUnreadable";
     /// <summary>The checkpoint file cannot be written (folder missing, read-only, full).</summary>
     public const string CheckpointUnwritable = "CheckpointUnwritable";
+    /// <summary>Another run holds the checkpoint's lock (two runs on one -CheckpointPath at once); refused, nothing written.</summary>
+    public const string CheckpointInUse = "CheckpointInUse";
     /// <summary>-ShardIndex/-ShardCount out of range, or one without the other.</summary>
     public const string InvalidShard = "InvalidShard";
     /// <summary>Merge-RestoreResult: the results of some shards of a bucket are missing, or shards of different counts were mixed.</summary>

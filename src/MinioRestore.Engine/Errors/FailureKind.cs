@@ -21,6 +21,8 @@ public enum FailureKind
     /// <summary>A safety limit the operator set (e.g. -MaxDelete) would be crossed.</summary>
     LimitExceeded,
     Conflict,
+    /// <summary>Another process holds what this one needs (a checkpoint's lock); it frees it when it ends.</summary>
+    Busy,
     Stopped,
     Unexpected,
 }

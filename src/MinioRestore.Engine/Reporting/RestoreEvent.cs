@@ -23,6 +23,8 @@ public enum RestoreEventKind
     Archived,
     /// <summary>-AllVersions: one version or delete marker written; <see cref="RestoreEvent.Version"/> maps its backup version id to the target's.</summary>
     VersionWritten,
+    /// <summary>-AllVersions: the last entry of a key's history was written (after its <see cref="VersionWritten"/> events): the key is done.</summary>
+    HistoryWritten,
     /// <summary>-AllVersions -WhatIf: a version or delete marker that would be written.</summary>
     WouldWriteVersion,
     /// <summary>-AllVersions -WhatIf: versioning would be enabled on the target bucket.</summary>

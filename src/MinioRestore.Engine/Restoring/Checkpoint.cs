@@ -19,7 +19,7 @@ internal sealed record CheckpointRun(
     public static CheckpointRun Of(RestoreOptions options, string sourceEndpoint, string targetEndpoint) => new(
         sourceEndpoint, targetEndpoint, options.SourceBucket, options.TargetBucket,
         options.Filter.Prefix, options.Filter.IncludePatterns.ToList(), options.Filter.ExcludePatterns.ToList(),
-        options.Filter.NewerThan, options.Filter.OlderThan, options.AsOf?.Utc, options.Overwrite, AllVersions: false,
+        options.Filter.NewerThan, options.Filter.OlderThan, options.AsOf?.Utc, options.Overwrite, options.AllVersions,
         options.Shard?.Index ?? 0, options.Shard?.Count ?? 1);
 
     /// <summary>The fields as the file holds them, in a fixed order.</summary>
@@ -36,7 +36,7 @@ internal sealed record CheckpointRun(
         yield return ("olderThan", "-OlderThan", Time(OlderThan));
         yield return ("asOf", "-AsOf", Time(AsOf));
         yield return ("overwrite", "-Overwrite", Overwrite ? "true" : null);
-        // Reserved for -AllVersions: its low-water mark is a key as well (every version of the keys up to it is done).
+        // A history's mark is a key as well (every version of the keys up to it is done), but the two marks are not interchangeable.
         yield return ("allVersions", "-AllVersions", AllVersions ? "true" : null);
         yield return ("shard", "shard", ShardCount == 1 ? null : $"{ShardIndex}/{ShardCount}");
     }
@@ -46,7 +46,8 @@ internal sealed record CheckpointRun(
 
 /// <summary>
 /// -CheckpointPath: the file that lets a rerun start both listings after the last key up to
-/// which everything was done (ListObjectsV2 StartAfter, ListObjectVersions KeyMarker), so that
+/// which everything was done (ListObjectsV2 StartAfter, ListObjectVersions KeyMarker; with
+/// -AllVersions the last key whose whole history is done), so that
 /// nothing done is listed and checked again. JSON, written atomically (a temporary file in the
 /// same folder, flushed to disk, renamed over the old one), so a kill at any moment leaves the
 /// old checkpoint or the new one, never half of one. The file also says what the run is
@@ -104,7 +105,7 @@ internal sealed class Checkpoint
         if (differences.Count > 0)
             throw new RestoreException(ErrorIds.CheckpointMismatch, FailureKind.Conflict,
                 $"The checkpoint '{path}' belongs to another run: its {string.Join(", its ", differences)}. Nothing was written. " +
-                "Give each run its own -CheckpointPath, or run with the same buckets, endpoints, filters, -AsOf, -Overwrite and shard as the run that wrote it; " +
+                "Give each run its own -CheckpointPath, or run with the same buckets, endpoints, filters, -AsOf, -AllVersions, -Overwrite and shard as the run that wrote it; " +
                 "delete the file to start this run from the beginning.");
         bool finished = file["finished"]?.GetValue<bool>() == true;
         string? after = finished ? null : file["after"]?.GetValue<string>();
@@ -125,6 +126,7 @@ internal sealed class Checkpoint
             ["finished"] = finished,
             ["keysDone"] = keysDone,
             ["updated"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["writer"] = Writer,
         };
         byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(file, new JsonSerializerOptions { WriteIndented = true });
         string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
@@ -144,6 +146,23 @@ internal sealed class Checkpoint
             throw new RestoreException(ErrorIds.CheckpointUnwritable, FailureKind.InvalidConfiguration,
                 $"The checkpoint '{Path}' cannot be written ({e.Message}). Give -CheckpointPath a file in a folder that exists and is writable " +
                 "(in Kubernetes: a volume mounted read-write), or leave it out.", e);
+        }
+    }
+
+    /// <summary>This process, in the file: the host (in Kubernetes the pod) and process id, for the message of a run refused while this one holds the lock.</summary>
+    private static string Writer => $"host '{Environment.MachineName}' (process {Environment.ProcessId})";
+
+    /// <summary>Who last wrote the checkpoint at <paramref name="path"/> and when, in words, or null (no file, or none of ours).</summary>
+    public static string? LastWriter(string path)
+    {
+        try
+        {
+            if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path)) is not JsonObject file) return null;
+            return file["writer"]?.GetValue<string>() is { } writer ? $"{writer} at {file["updated"]?.GetValue<string>()}" : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -15,7 +15,7 @@ namespace MinioRestore.Engine.Restoring;
 /// the mark for good, nothing after it is remembered. Writes at most every
 /// <see cref="Interval"/>, so a kill -9 loses that much progress, never an object.
 /// </summary>
-internal sealed class CheckpointKeeper : IRestoreReporter
+internal sealed class CheckpointKeeper : IRestoreReporter, IDisposable
 {
     /// <summary>How often the mark is written while it moves.</summary>
     internal static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
@@ -34,20 +34,37 @@ internal sealed class CheckpointKeeper : IRestoreReporter
     private readonly CancellationTokenSource _stop = new();
     private Task? _saver;
 
-    private CheckpointKeeper(Checkpoint file, IRestoreReporter inner, bool write)
+    private readonly CheckpointLock? _held;
+
+    private CheckpointKeeper(Checkpoint file, CheckpointLock? held, IRestoreReporter inner, bool write)
     {
         _file = file;
+        _held = held;
         _inner = inner;
         _write = write;
         _passed = file.ResumeAfter;
         ResumeAfter = file.ResumeAfter;
     }
 
-    /// <summary>Reads the bucket's checkpoint, refusing one of another run; writes nothing.</summary>
+    /// <summary>
+    /// Takes the checkpoint's lock (held until <see cref="Dispose"/>; a dry run, which writes no
+    /// checkpoint, takes none), then reads the bucket's checkpoint, refusing one of another run.
+    /// Writes nothing to the checkpoint.
+    /// </summary>
     public static CheckpointKeeper Open(RestoreOptions options, RestoreEnds ends, IRestoreReporter inner)
     {
+        string path = options.CheckpointPath!;
         var run = CheckpointRun.Of(options, ends.SourceEndpoint.Url.GetLeftPart(UriPartial.Authority), ends.TargetEndpoint.Url.GetLeftPart(UriPartial.Authority));
-        return new CheckpointKeeper(Checkpoint.Open(options.CheckpointPath!, run), inner, write: !options.WhatIf);
+        var held = options.WhatIf ? null : CheckpointLock.Take(path, () => Checkpoint.LastWriter(path));
+        try
+        {
+            return new CheckpointKeeper(Checkpoint.Open(path, run), held, inner, write: !options.WhatIf);
+        }
+        catch
+        {
+            held?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -88,12 +105,24 @@ internal sealed class CheckpointKeeper : IRestoreReporter
     }
 
     /// <summary>Follows the merged listing: a key without a backup object is settled by the planner at once; any other is in flight until its outcome.</summary>
-    public async IAsyncEnumerable<MergedEntry> Follow(IAsyncEnumerable<MergedEntry> merged, [EnumeratorCancellation] CancellationToken cancel)
+    public IAsyncEnumerable<MergedEntry> Follow(IAsyncEnumerable<MergedEntry> merged, CancellationToken cancel) =>
+        Follow(merged, m => (m.Key, m.Source is not null), cancel);
+
+    /// <summary>
+    /// -AllVersions: follows the merged histories, a key's whole history at once (the listing has
+    /// read it to its end), in flight until the outcome of the key (<see cref="RestoreEventKind.HistoryWritten"/>
+    /// once its last entry is written), so the mark is always a key whose every version is done.
+    /// </summary>
+    public IAsyncEnumerable<MergedHistory> Follow(IAsyncEnumerable<MergedHistory> merged, CancellationToken cancel) =>
+        Follow(merged, m => (m.Key, m.Source is not null), cancel);
+
+    private async IAsyncEnumerable<T> Follow<T>(IAsyncEnumerable<T> merged, Func<T, (string Key, bool InBackup)> keyOf, [EnumeratorCancellation] CancellationToken cancel)
     {
         await foreach (var item in merged.WithCancellation(cancel).ConfigureAwait(false))
         {
-            if (item.Source is null) Pass(item.Key);
-            else Begin(item.Key);
+            var (key, inBackup) = keyOf(item);
+            if (inBackup) Begin(key);
+            else Pass(key);
             yield return item;
         }
         lock (_lock) _listedAll = true;
@@ -128,7 +157,7 @@ internal sealed class CheckpointKeeper : IRestoreReporter
             switch (e.Kind)
             {
                 case RestoreEventKind.Copied or RestoreEventKind.CopiedUnverified or RestoreEventKind.Skipped
-                    or RestoreEventKind.SkippedUnverified or RestoreEventKind.Conflict:
+                    or RestoreEventKind.SkippedUnverified or RestoreEventKind.Conflict or RestoreEventKind.HistoryWritten:
                     End(key, done: true);
                     break;
                 case RestoreEventKind.ObjectFailed or RestoreEventKind.Archived or RestoreEventKind.ArchiveRestoreRequested:
@@ -162,6 +191,14 @@ internal sealed class CheckpointKeeper : IRestoreReporter
 
     /// <summary>Stops the writes, leaving the file as last written (the bucket stopped before its listing).</summary>
     public void Abandon() => _stop.Cancel();
+
+    /// <summary>Stops the writes, waits for one under way, then lets the lock go: no write of this run can follow another run's.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _saver?.GetAwaiter().GetResult(); // ends at once: it catches its own failures and the cancellation
+        _held?.Dispose();
+    }
 
     private async Task SaveWhileRunningAsync()
     {

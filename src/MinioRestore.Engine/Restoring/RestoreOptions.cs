@@ -77,14 +77,12 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     public void Validate()
     {
         if (!AllVersions) return;
-        string? other = Remove ? "-Remove" : Overwrite ? "-Overwrite" : Filter.NewerThan is not null ? "-NewerThan" : Filter.OlderThan is not null ? "-OlderThan"
-            : CheckpointPath is not null ? "-CheckpointPath" : null;
+        string? other = Remove ? "-Remove" : Overwrite ? "-Overwrite" : Filter.NewerThan is not null ? "-NewerThan" : Filter.OlderThan is not null ? "-OlderThan" : null;
         if (other is null) return;
         string why = other switch
         {
             "-Remove" => "-AllVersions restores histories and never deletes: keys that only the target has stay as they are (they are counted in TargetOnly)",
             "-Overwrite" => "-AllVersions never rewrites a history: a key whose history on the target differs from the backup's is reported (VersionHistoryDiverged) and left alone; restore it into another bucket with -TargetBucket",
-            "-CheckpointPath" => "a checkpoint follows single objects, not histories (not yet supported); a rerun of -AllVersions already writes only the rest of each key's history, after listing both buckets",
             _ => "dates would pick single versions out of each history; -AsOf restores each history up to an instant",
         };
         throw new Errors.RestoreException(Errors.ErrorIds.InvalidParameterCombination, Errors.FailureKind.InvalidArgument,

@@ -37,8 +37,8 @@ public sealed class Restorer : IDisposable
         string targetBucket = BucketNames.Validate(options.TargetBucket, "target");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDelete);
         options.Validate();
-        // Read (and a checkpoint of another run refused) before anything is checked or written.
-        var checkpoint = options.CheckpointPath is null ? null : CheckpointKeeper.Open(options with { SourceBucket = sourceBucket, TargetBucket = targetBucket }, Ends, reporter);
+        // Locked and read (a checkpoint in use or of another run refused) before anything is checked or written; unlocked when the bucket ends.
+        using var checkpoint = options.CheckpointPath is null ? null : CheckpointKeeper.Open(options with { SourceBucket = sourceBucket, TargetBucket = targetBucket }, Ends, reporter);
         if (checkpoint?.ResumeAfter is { } resumedAfter)
             options = options with { RemovalBlockedBy = options.RemovalBlockedBy ?? ResumedRemoval(resumedAfter) };
         var run = new BucketRun(Ends, options, sourceBucket, targetBucket, checkpoint ?? reporter, progress ?? new RestoreProgress(), cancel);
@@ -82,7 +82,9 @@ public sealed class Restorer : IDisposable
         {
             if (options.AllVersions)
             {
-                var histories = Ends.MergeHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, options.AsOf?.Utc, options.VersionPageSize, cancel, options.Shard);
+                var histories = Ends.MergeHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, options.AsOf?.Utc, options.VersionPageSize, cancel,
+                    options.Shard, checkpoint?.ResumeAfter);
+                if (checkpoint is not null) histories = checkpoint.Follow(histories, cancel);
                 await run.Writer.WriteHistoriesAsync(HistoryPlan.PlanAsync(run, histories)).ConfigureAwait(false);
             }
             else

@@ -28,7 +28,7 @@ internal abstract class TargetWriter(BucketRun run)
 
     public static TargetWriter For(BucketRun run) => run.Options.WhatIf ? new DryRun(run) : new Live(run);
 
-    /// <summary>Creates the missing target bucket, with the backup bucket's Object Lock if it has one; true when it was created.</summary>
+    /// <summary>Creates the missing target bucket, with the backup bucket's Object Lock if it has one; true when this run created it (not another run meanwhile).</summary>
     public abstract Task<bool> CreateBucketAsync(BucketLock? withLock);
 
     /// <summary>Copies (or would copy) every planned object; failures are reported per object.</summary>
@@ -73,7 +73,8 @@ internal abstract class TargetWriter(BucketRun run)
 
         public override async Task<bool> CreateBucketAsync(BucketLock? withLock)
         {
-            await Run.Ends.CreateTargetBucketAsync(Run.TargetBucket, Run.Cancel, withLock).ConfigureAwait(false);
+            if (!await Run.Ends.CreateTargetBucketAsync(Run.TargetBucket, Run.Cancel, withLock).ConfigureAwait(false))
+                return false; // another run (a shard) created it meanwhile: it says so, not this one
             Run.Report(RestoreEventKind.BucketCreated, null, $"Created bucket '{Run.TargetBucket}' on the {EndRole.Target}{(withLock is null ? "" : $" with {withLock.Describe()}")}.");
             return true;
         }
@@ -179,6 +180,8 @@ internal abstract class TargetWriter(BucketRun run)
                             Run.Progress.OnDone();
                             Written(version, after!, proven, i, history.Count);
                         }
+                        if (i == history.Count)
+                            Run.Report(RestoreEventKind.HistoryWritten, key, $"Restored the history of '{key}' to its end ({written} of its {history.Count} entries written by this run).");
                     }
                     catch (Exception e) when (!ct.IsCancellationRequested)
                     {

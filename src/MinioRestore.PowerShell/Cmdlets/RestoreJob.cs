@@ -13,6 +13,7 @@ namespace MinioRestore.PowerShell.Cmdlets;
 /// the command was given. Results, errors, warnings, verbose lines and progress go to the job's
 /// streams for Receive-Job; Stop-Job cancels the copies and returns once no upload is left open.
 /// A job cannot ask anything, so -Remove deletes in a job only with -Force or -Confirm:$false.
+/// What lies unread in its streams is bounded (<see cref="JobStreams"/>).
 /// </summary>
 internal sealed class RestoreJob : Job, IPipelineOutput
 {
@@ -20,6 +21,7 @@ internal sealed class RestoreJob : Job, IPipelineOutput
     private readonly RestoreSettings _settings;
     private readonly RestoreRun _run;
     private readonly CancellationTokenSource _stop = new();
+    private readonly JobStreams _streams;
     private readonly object _stateLock = new();
     private bool _finished;
     private volatile bool _wroteError;
@@ -32,6 +34,7 @@ internal sealed class RestoreJob : Job, IPipelineOutput
         _work = work.ToList();
         _settings = settings;
         _run = new RestoreRun(settings, this, confirmRemoval: null, firstError);
+        _streams = new JobStreams(this, _stop.Token);
         PSJobTypeName = "MinioRestoreJob";
     }
 
@@ -78,11 +81,12 @@ internal sealed class RestoreJob : Job, IPipelineOutput
         }
         catch (Exception e)
         {
-            Error.Add(new ErrorRecord(e, ErrorIds.Unexpected, ErrorCategory.NotSpecified, null));
+            ((IPipelineOutput)this).WriteError(new ErrorRecord(e, ErrorIds.Unexpected, ErrorCategory.NotSpecified, null));
             outcome = JobState.Failed;
         }
         finally
         {
+            _streams.Summarize();
             Finish(_stop.IsCancellationRequested ? JobState.Stopped : outcome);
         }
     }
@@ -94,11 +98,11 @@ internal sealed class RestoreJob : Job, IPipelineOutput
         var meter = _run.NewMeter(pair);
         BucketOutcome outcome;
         // Disposed asynchronously: no tick lands after the bucket's last progress record.
-        await using (new Timer(_ => Progress.Add(meter.Update(progress)), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+        await using (new Timer(_ => _streams.WriteProgress(meter.Update(progress)), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)).ConfigureAwait(false))
         {
             outcome = await _run.RestoreAsync(restorer, pair, progress, _stop.Token).ConfigureAwait(false);
         }
-        Progress.Add(meter.Complete());
+        _streams.WriteProgress(meter.Complete());
 
         if (outcome.RunStopped is { } stop)
         {
@@ -106,7 +110,7 @@ internal sealed class RestoreJob : Job, IPipelineOutput
             return JobState.Failed;
         }
         if (outcome.Result is { Status: RestoreStatus.Stopped } || _stop.IsCancellationRequested) return JobState.Stopped;
-        if (outcome.Result is { } result) Output.Add(RestoreRun.Emit(result));
+        if (outcome.Result is { } result) _streams.WriteObject(RestoreRun.Emit(result));
         return JobState.Completed;
     }
 
@@ -130,15 +134,15 @@ internal sealed class RestoreJob : Job, IPipelineOutput
     }
 
     // The job's streams are thread-safe: workers add to them directly, no pipeline thread involved.
-    void IPipelineOutput.WriteObject(object value) => Output.Add(PSObject.AsPSObject(value));
-    void IPipelineOutput.WriteVerbose(string message) => Verbose.Add(new VerboseRecord(message));
-    void IPipelineOutput.WriteWarning(string message) => Warning.Add(new WarningRecord(message));
+    void IPipelineOutput.WriteObject(object value) => _streams.WriteObject(PSObject.AsPSObject(value));
+    void IPipelineOutput.WriteVerbose(string message) => _streams.WriteVerbose(new VerboseRecord(message));
+    void IPipelineOutput.WriteWarning(string message) => _streams.WriteWarning(new WarningRecord(message));
     void IPipelineOutput.WriteError(ErrorRecord record)
     {
         _wroteError = true;
-        Error.Add(record);
+        _streams.WriteError(record);
     }
-    void IPipelineOutput.WriteProgress(ProgressRecord record) => Progress.Add(record);
+    void IPipelineOutput.WriteProgress(ProgressRecord record) => _streams.WriteProgress(record);
 
     // A job cannot ask: -WhatIf runs in the foreground, never as a job, and -Remove deletes only
     // what was agreed in advance (-Force).

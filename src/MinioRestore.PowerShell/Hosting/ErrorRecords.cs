@@ -31,6 +31,7 @@ internal static class ErrorRecords
         FailureKind.LimitExceeded => ErrorCategory.LimitsExceeded,
         FailureKind.Conflict => ErrorCategory.InvalidOperation,
         FailureKind.Stopped => ErrorCategory.OperationStopped,
+        FailureKind.Busy => ErrorCategory.ResourceBusy,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -32,6 +32,8 @@ internal sealed class RestoreEventWriter(IPipelineOutput output, bool verbose, A
                 if (verbose) output.WriteVerbose(e.Message);
                 if (passThru && e.Version is { } version) output.WriteObject(version);
                 break;
+            case RestoreEventKind.HistoryWritten:
+                break; // each entry had its own verbose line (VersionWritten)
             case RestoreEventKind.WouldEnableVersioning:
                 _ = output.ShouldProcessAsync($"MinIO bucket '{e.Bucket}'", "Enable versioning (it can be suspended later, never turned off)");
                 break;

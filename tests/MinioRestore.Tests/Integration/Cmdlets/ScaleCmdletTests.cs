@@ -56,8 +56,9 @@ public sealed class ScaleCmdletTests(RgwPair rgw) : IDisposable
         Assert.Null(run.TerminatingRecord);
         Assert.Empty(run.Errors);
         Assert.Equal(2, run.Output.Count);
+        // Each checkpoint with its lock file beside it (the lock itself went with the run).
         Assert.Equal(
-            names.Select(b => $"{service}-{b}--{b}.shard-1-of-2.checkpoint.json"),
+            names.SelectMany(b => new[] { $"{service}-{b}--{b}.shard-1-of-2.checkpoint.json", $"{service}-{b}--{b}.shard-1-of-2.checkpoint.json.lock" }),
             Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         foreach (var result in run.Output)
         {

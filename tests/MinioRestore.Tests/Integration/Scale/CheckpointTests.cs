@@ -151,6 +151,95 @@ public sealed class CheckpointTests(RgwPair rgw) : IDisposable
     }
 
     [Fact]
+    public async Task A_plain_checkpoint_is_refused_for_an_AllVersions_run_and_the_other_way_round()
+    {
+        var (bucket, _) = await SeedAsync("ckpt-allv", 4, versioned: true);
+        string plainTarget = RgwPair.NewBucket("ckpt-allv-plain"), historyTarget = RgwPair.NewBucket("ckpt-allv-history");
+        string plainFile = CheckpointFile(plainTarget), historyFile = CheckpointFile(historyTarget);
+        Assert.Equal(RestoreStatus.Succeeded, (await RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, plainTarget) { CheckpointPath = plainFile })).Status);
+        var history = await RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, historyTarget) { CheckpointPath = historyFile, AllVersions = true });
+        Assert.Equal(RestoreStatus.Succeeded, history.Status);
+        Assert.True(history.CheckpointFinished);
+        Assert.Equal("true", ReadCheckpoint(historyFile)["run"]!["allVersions"]!.GetValue<string>());
+        byte[] plainBefore = File.ReadAllBytes(plainFile), historyBefore = File.ReadAllBytes(historyFile);
+
+        var toHistory = await Assert.ThrowsAsync<RestoreException>(() => RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint,
+            new RestoreOptions(bucket, plainTarget) { CheckpointPath = plainFile, AllVersions = true }));
+        Assert.Equal(ErrorIds.CheckpointMismatch, toHistory.ErrorId);
+        Assert.Contains("-AllVersions (none) (this run: 'true')", toHistory.Message);
+        var toPlain = await Assert.ThrowsAsync<RestoreException>(() => RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint,
+            new RestoreOptions(bucket, historyTarget) { CheckpointPath = historyFile }));
+        Assert.Equal(ErrorIds.CheckpointMismatch, toPlain.ErrorId);
+        Assert.Contains("-AllVersions 'true' (this run: (none))", toPlain.Message);
+        // Refused before anything was written: versioning was not enabled on the plain run's target, and both files are as they were.
+        Assert.NotEqual(Amazon.S3.VersionStatus.Enabled, (await rgw.TargetS3.GetBucketVersioningAsync(new Amazon.S3.Model.GetBucketVersioningRequest { BucketName = plainTarget })).VersioningConfig?.Status);
+        Assert.Equal(plainBefore, File.ReadAllBytes(plainFile));
+        Assert.Equal(historyBefore, File.ReadAllBytes(historyFile));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_whose_lock_another_run_holds_is_refused_with_CheckpointInUse_and_nothing_is_written()
+    {
+        var (bucket, _) = await SeedAsync("ckpt-busy", 5);
+        string target = RgwPair.NewBucket("ckpt-busy-restored");
+        string file = CheckpointFile(target);
+        Assert.Equal(5, (await RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, target) { CheckpointPath = file })).Copied);
+        await S3.PutAsync(rgw.SourceS3, bucket, "late", "backed up after the first run"u8.ToArray());
+        byte[] before = File.ReadAllBytes(file);
+
+        // Another run holding the checkpoint: the exclusive lock on its sidecar, as a run takes it.
+        RestoreException busy;
+        using (new FileStream(file + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            busy = await Assert.ThrowsAsync<RestoreException>(() => RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, target) { CheckpointPath = file }));
+            // Whatever the run: the lock is taken before the checkpoint is compared with it.
+            var other = await Assert.ThrowsAsync<RestoreException>(() => RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint,
+                new RestoreOptions(bucket, target + "-x") { CheckpointPath = file }));
+            Assert.Equal(ErrorIds.CheckpointInUse, other.ErrorId);
+            Assert.False(await S3.BucketExistsAsync(rgw.TargetS3, target + "-x"));
+            // A dry run writes no checkpoint, so it takes no lock.
+            Assert.Equal(RestoreStatus.WhatIf, (await RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, target) { CheckpointPath = file, WhatIf = true })).Status);
+        }
+        Assert.Equal(ErrorIds.CheckpointInUse, busy.ErrorId);
+        Assert.Equal(FailureKind.Busy, busy.Kind);
+        Assert.Contains($"The checkpoint '{file}' is in use by another restore running now", busy.Message);
+        Assert.Contains($"last written by host '{Environment.MachineName}' (process {Environment.ProcessId})", busy.Message);
+        Assert.Equal(before, File.ReadAllBytes(file));
+        Assert.DoesNotContain("late", await S3.KeysAsync(rgw.TargetS3, target));
+
+        // Released (the other run ended): the same run goes on, and lets the lock go when it ends.
+        Assert.Equal(1, (await RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, target) { CheckpointPath = file })).Copied);
+        using var free = new FileStream(file + ".lock", FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+    }
+
+    [Fact]
+    public async Task A_run_holding_the_checkpoint_refuses_a_second_run_and_killed_with_kill_9_leaves_no_stale_lock()
+    {
+        var (bucket, keys) = await SeedAsync("ckpt-lock-kill", 300);
+        string file = CheckpointFile(bucket);
+        string elsewhere = RgwPair.NewBucket("ckpt-lock-second");
+        RestoreException? second = null;
+        // A restore process holds the checkpoint; while it copies, a second run with the same file is started here, then the process is killed (-9).
+        await RestoreProcess.KillWhenAsync(rgw, bucket, async () =>
+        {
+            if (!File.Exists(file) || !await S3.BucketExistsAsync(rgw.TargetS3, bucket) || (await S3.ListAsync(rgw.TargetS3, bucket)).Count < 5) return false;
+            second = await Assert.ThrowsAsync<RestoreException>(() => RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, elsewhere) { CheckpointPath = file }));
+            return true;
+        }, $"-Concurrency 1 -CheckpointPath '{file}'");
+        Assert.NotNull(second);
+        Assert.Equal(ErrorIds.CheckpointInUse, second!.ErrorId);
+        Assert.Contains("last written by host '", second.Message); // the holder, named from the checkpoint it wrote
+        Assert.False(await S3.BucketExistsAsync(rgw.TargetS3, elsewhere));
+
+        // The lock went with the process (its file stays): the rerun takes it and resumes.
+        Assert.True(File.Exists(file + ".lock"));
+        var rerun = await RunAsync(rgw.SourceEndpoint, rgw.TargetEndpoint, new RestoreOptions(bucket, bucket) { CheckpointPath = file });
+        Assert.Equal(RestoreStatus.Succeeded, rerun.Status);
+        Assert.True(rerun.CheckpointFinished);
+        Assert.Equal(keys, await S3.KeysAsync(rgw.TargetS3, bucket));
+    }
+
+    [Fact]
     public async Task A_failed_object_holds_the_mark_before_it_and_the_rerun_retries_it()
     {
         var (bucket, keys) = await SeedAsync("ckpt-fail", 30);

@@ -18,13 +18,43 @@ public sealed class ShardTests(RgwPair rgw)
         return (bucket, keys);
     }
 
-    private async Task<(RestoreResult Result, RecordingReporter Reporter)> RunShardAsync(string bucket, string target, int index, int count, Func<RestoreOptions, RestoreOptions>? configure = null)
+    private async Task<(RestoreResult Result, RecordingReporter Reporter)> RunShardAsync(string bucket, string target, int index, int count, Func<RestoreOptions, RestoreOptions>? configure = null,
+        Engine.Transport.S3Endpoint? targetEndpoint = null)
     {
-        using var restorer = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint);
+        using var restorer = new Restorer(rgw.SourceEndpoint, targetEndpoint ?? rgw.TargetEndpoint);
         var reporter = new RecordingReporter();
         var options = new RestoreOptions(bucket, target) { Shard = Shard.Create(index, count), Concurrency = 8 };
         var result = await restorer.RestoreAsync(configure?.Invoke(options) ?? options, reporter, null, CancellationToken.None);
         return (result, reporter);
+    }
+
+    [Fact]
+    public async Task Of_shards_that_all_found_the_bucket_missing_only_the_one_whose_CreateBucket_made_it_says_it_created_it()
+    {
+        const int count = 5;
+        var (bucket, keys) = await SeedAsync("shards-create", 40);
+        string target = RgwPair.NewBucket("shards-create-restored");
+        // MinIO in front of RGW, as far as creating a bucket goes: every shard finds the bucket missing
+        // (each checks before any creates), the first CreateBucket makes it, MinIO answers the others
+        // 409 BucketAlreadyOwnedByYou (RGW answers 200 to those, as Amazon's us-east-1 does).
+        int creates = 0;
+        bool Check(ProxiedRequest r) => r.Method == "GET" && r.Target.StartsWith($"/{target}/?") && (r.Target.Contains("max-keys=1&") || r.Target.EndsWith("max-keys=1"));
+        bool Create(ProxiedRequest r) => r.Method == "PUT" && r.Target.TrimEnd('/') == "/" + target;
+        using var proxy = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None, emulate: r =>
+            Check(r) ? new Emulation(new Emulation.Error(404, "NoSuchBucket", "The specified bucket does not exist"))
+            : Create(r) && Interlocked.Increment(ref creates) > 1 ? new Emulation(new Emulation.Error(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it."))
+            : null);
+        var viaProxy = new Engine.Transport.S3Endpoint(proxy.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(() => RunShardAsync(bucket, target, i, count, targetEndpoint: viaProxy))));
+
+        Assert.Equal(count, creates);
+        Assert.All(runs, r => Assert.Equal(RestoreStatus.Succeeded, r.Result.Status));
+        var creator = Assert.Single(runs, r => r.Result.BucketCreated);
+        Assert.Single(runs.SelectMany(r => r.Reporter.Of(RestoreEventKind.BucketCreated)));
+        Assert.Single(creator.Reporter.Of(RestoreEventKind.BucketCreated));
+        Assert.Equal(keys.Length, runs.Sum(r => r.Result.Copied));
+        await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, target);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class AllVersionsRestoreTests(RgwPair rgw, ITestOutputHelper outpu
     private static byte[] Body(string key, int version) => S3.RandomBytes(200 + key.Length % 50 + version, HashCode.Combine(key, version));
 
     /// <summary>Every key's history as the server lists it, oldest first.</summary>
-    private static async Task<SortedDictionary<string, List<S3ObjectVersion>>> HistoriesAsync(IAmazonS3 s3, string bucket)
+    internal static async Task<SortedDictionary<string, List<S3ObjectVersion>>> HistoriesAsync(IAmazonS3 s3, string bucket)
     {
         var all = new SortedDictionary<string, List<S3ObjectVersion>>(StringComparer.Ordinal);
         foreach (var v in await S3Versions.ListAsync(s3, bucket))
@@ -474,5 +474,71 @@ public sealed class AllVersionsCrashTests(RgwPair rgw, ITestOutputHelper output)
         var restored = await TargetHistoryAsync();
         Assert.Equal(backup.Select(v => (v.IsDeleteMarker, v.Size, v.ETag)), restored.Select(v => (v.IsDeleteMarker, v.Size, v.ETag)));
         Assert.Equal(partial.Select(v => v.VersionId), restored.Take(partial.Count).Select(v => v.VersionId));
+    }
+    [Fact]
+    public async Task Killed_with_a_checkpoint_a_rerun_lists_versions_after_the_mark_and_completes_every_history_once_in_order()
+    {
+        // 40 keys of 6 versions (every third with a delete marker in the middle), written one key at a time: the kill lands after some keys, inside another's history.
+        string bucket = RgwPair.NewBucket("allv-ckpt-kill");
+        await S3Versions.CreateVersionedBucketAsync(rgw.SourceS3, bucket);
+        var keys = Enumerable.Range(0, 40).Select(i => $"k/{i:D2}").ToArray();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) =>
+        {
+            for (int v = 0; v < 6; v++)
+            {
+                await S3.PutAsync(rgw.SourceS3, bucket, key, S3.RandomBytes(1000 + v, HashCode.Combine(key, v)));
+                if (v == 2 && Array.IndexOf(keys, key) % 3 == 0) await S3Versions.DeleteAsync(rgw.SourceS3, bucket, key);
+            }
+        });
+        var backup = await AllVersionsRestoreTests.HistoriesAsync(rgw.SourceS3, bucket);
+        using var folder = new TempFolder();
+        string checkpoint = Path.Combine(folder.Path, "history.checkpoint.json");
+
+        // Both runs read the backup through one proxy (the endpoint is part of what a run is), which keeps its version listings.
+        var listings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var proxy = new FaultProxy(rgw.Source.Endpoint, r =>
+        {
+            if (r.Method == "GET" && r.Target.Contains("versions") && !r.Target.Contains("max-keys=1&") && !r.Target.EndsWith("max-keys=1"))
+                listings.Enqueue(Uri.UnescapeDataString(r.Target));
+            return Fault.None;
+        });
+        string? Mark()
+        {
+            try { return File.Exists(checkpoint) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(checkpoint))!["after"]?.GetValue<string>() : null; }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException) { return null; }
+        }
+        await RestoreProcess.KillWhenAsync(rgw, bucket, () => Task.FromResult(Mark() is { } m && Array.IndexOf(keys, m) >= 5),
+            $"-Concurrency 1 -AllVersions -CheckpointPath '{checkpoint}'", proxy.Endpoint);
+
+        string mark = Mark()!;
+        int done = Array.IndexOf(keys, mark) + 1;
+        var partial = await AllVersionsRestoreTests.HistoriesAsync(rgw.TargetS3, bucket);
+        int partialEntries = partial.Values.Sum(h => h.Count);
+        output.WriteLine($"killed with {partialEntries} of {backup.Values.Sum(h => h.Count)} entries on the target; the checkpoint says done up to '{mark}' ({done} keys)");
+        Assert.InRange(done, 6, keys.Length - 1);
+        // The mark never passes a key whose history is not complete.
+        Assert.All(keys.Take(done), k => Assert.True(partial.TryGetValue(k, out var h) && h.Count == backup[k].Count, $"'{k}' is before the mark but its history is not complete"));
+
+        listings.Clear();
+        var viaProxy = new S3Endpoint(proxy.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
+        using var again = new Restorer(viaProxy, rgw.TargetEndpoint);
+        var reporter = new RecordingReporter();
+        var resumed = await again.RestoreAsync(new RestoreOptions(bucket, bucket) { AllVersions = true, CheckpointPath = checkpoint }, reporter, null, CancellationToken.None);
+        output.WriteLine(resumed.ToString());
+        reporter.AssertNoFailures();
+        Assert.Equal(RestoreStatus.Succeeded, resumed.Status);
+        Assert.Equal(mark, resumed.ResumedAfter);
+        Assert.True(resumed.CheckpointFinished);
+        // The backup's version listing started after the mark (a key marker, no version-id marker: the next key whole).
+        Assert.NotEmpty(listings);
+        Assert.All(listings, l => Assert.Contains("key-marker=" + mark, l));
+        Assert.All(listings, l => Assert.DoesNotContain("version-id-marker", l));
+        Assert.Equal(keys.Length - done, resumed.Copied + resumed.Skipped);
+        // Only what was missing was written (a key half-written at the kill got the rest of its history), nothing twice.
+        Assert.Equal(backup.Values.Sum(h => h.Count) - partialEntries, resumed.Versions + resumed.DeleteMarkers);
+        var restored = await AllVersionsRestoreTests.HistoriesAsync(rgw.TargetS3, bucket);
+        Assert.Equal(backup.Keys, restored.Keys);
+        foreach (var (key, history) in backup)
+            Assert.Equal(history.Select(v => (v.IsDeleteMarker, v.Size, v.ETag)), restored[key].Select(v => (v.IsDeleteMarker, v.Size, v.ETag)));
     }
 }
