@@ -89,14 +89,14 @@ internal static class BucketLister
                 await EnqueueAsync(new RangeFeed(head, headDone.Task), cancel).ConfigureAwait(false);
                 var request = Request(root, startAfter);
                 var page = await PageAsync(request, null, head.Writer, cancel).ConfigureAwait(false);
-                if (page.Token is not null && page.Last is not null && shape.Parallel)
+                if (page.Token is not null && page.Last is not null && KeyRange.CanBound(page.Last) && shape.Parallel)
                 {
                     // Parallel listing starts with the third page: a bucket of one or two pages waits for no survey.
                     firstLast = page.Last;
                     survey = new LayoutSurvey(client, bucket, root, shape).SurveyAsync(firstLast, stopSurvey.Token);
                     request.ContinuationToken = page.Token;
                     page = await PageAsync(request, null, head.Writer, cancel).ConfigureAwait(false);
-                    if (page.Token is not null) after = page.Last;
+                    if (page.Token is not null && page.Last is not null && KeyRange.CanBound(page.Last)) after = page.Last;
                 }
                 // Serial: the chain of pages to the end.
                 while (after is null && page.Token is not null)

@@ -15,6 +15,23 @@ internal sealed record KeyRange(string After, string? UpTo)
     public bool Holds(string key) => UpTo is null || KeyOrder.Instance.Compare(key, UpTo) <= 0;
 
     /// <summary>
+    /// Whether <paramref name="key"/> can bound a range. RGW echoes StartAfter and Prefix into its XML
+    /// answer unencoded, and a character XML 1.0 cannot carry (controls, U+FFFE, U+FFFF) makes that
+    /// answer unreadable (measured with a key "\uFFFF"): such a key is never a bound, only listed.
+    /// </summary>
+    public static bool CanBound(string key)
+    {
+        for (int i = 0; i < key.Length; i++)
+        {
+            char c = key[i];
+            if (c < 0x20 || c is '\uFFFE' or '\uFFFF') return false;
+            if (char.IsHighSurrogate(c) && i + 1 < key.Length && char.IsLowSurrogate(key[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(c)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// The prefix to list the range with: every key between two bounds starts with what the bounds
     /// share, so the server stops at the end of that prefix instead of sending a page past UpTo.
     /// </summary>
@@ -24,7 +41,7 @@ internal sealed record KeyRange(string After, string? UpTo)
         int n = 0, max = Math.Min(After.Length, UpTo.Length);
         while (n < max && After[n] == UpTo[n]) n++;
         if (n > 0 && char.IsHighSurrogate(After[n - 1])) n--; // never half a character
-        return n > root.Length && After.StartsWith(root, StringComparison.Ordinal) ? After[..n] : root;
+        return n > root.Length && After.StartsWith(root, StringComparison.Ordinal) && CanBound(After[..n]) ? After[..n] : root;
     }
 
     /// <summary>
@@ -42,7 +59,7 @@ internal sealed record KeyRange(string After, string? UpTo)
         IReadOnlySet<string>? openEnds = null)
     {
         var order = KeyOrder.Instance;
-        var points = cuts.Where(c => order.Compare(c, after) > 0 && (frontier is null || order.Compare(c, frontier) < 0))
+        var points = cuts.Where(c => CanBound(c) && order.Compare(c, after) > 0 && (frontier is null || order.Compare(c, frontier) < 0))
             .Distinct(StringComparer.Ordinal).Order(order).ToList();
         var gaps = new double[points.Count];
         for (int i = 0; i < points.Count; i++)

@@ -48,7 +48,7 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
             {
                 cuts.AddRange(page.Keys);
                 cuts.AddRange(page.Folders);
-                found.AddRange(page.Folders.Where(f => KeyOrder.Instance.Compare(f, after) > 0));
+                found.AddRange(page.Folders.Where(f => KeyRange.CanBound(f) && KeyOrder.Instance.Compare(f, after) > 0));
                 if (page.LastShownIfTruncated is not { } last) continue;
                 if (page.Folders.Count == 0) openEnds.Add(last);
                 else if (frontier is null || KeyOrder.Instance.Compare(last, frontier) < 0) frontier = last;
@@ -79,7 +79,7 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
         string? last = null;
         if (response.IsTruncated == true)
             foreach (var shown in keys.Concat(folders))
-                if (last is null || KeyOrder.Instance.Compare(shown, last) > 0) last = shown;
+                if (KeyRange.CanBound(shown) && (last is null || KeyOrder.Instance.Compare(shown, last) > 0)) last = shown;
         return new FolderPage(keys, folders, last);
     }
 }

@@ -32,6 +32,13 @@ public class ListingServer : DispatchProxy
         return (client, server);
     }
 
+    /// <summary>Whether an XML 1.0 answer can carry <paramref name="text"/> unencoded.</summary>
+    public static bool XmlCanCarry(string text)
+    {
+        try { System.Xml.XmlConvert.VerifyXmlChars(text); return true; }
+        catch (System.Xml.XmlException) { return false; }
+    }
+
     public int Requests => _requests;
     public int DelimitedRequests => _delimited;
     public int MostInFlight => _maxInFlight;
@@ -63,6 +70,9 @@ public class ListingServer : DispatchProxy
 
     private ListObjectsV2Response Answer(ListObjectsV2Request request)
     {
+        // RGW echoes these into its XML answer unencoded: one XML cannot carry makes the answer unreadable.
+        System.Xml.XmlConvert.VerifyXmlChars(request.StartAfter ?? "");
+        System.Xml.XmlConvert.VerifyXmlChars(request.Prefix ?? "");
         string prefix = request.Prefix ?? "";
         string? after = request.StartAfter;
         string? skipFolder = null;

@@ -13,7 +13,7 @@ public sealed class KeyRangeTests
     internal static readonly string[] AwkwardKeys =
     [
         "a", "a/", "a/b", "a/b/", "a/b/c", "a/\uE000", "a/\U0001F600", "a/\uFFFD", "a0", "a\u00ff", "a\u00ff/x", "a!/1", "a!/2",
-        "b c", "b+c", "b%41", "b/", "b/1", "b/2/3", "\U0001F600", "\U0001F600/x", "\uFFFF", "z", "zz/1", "zz/2",
+        "b c", "b+c", "b%41", "b/", "b/1", "b/2/3", "\U0001F600", "\U0001F600/x", "\uFFFF", "\uFFFF/x", "c\u0001d", "c\u0001/e", "z", "zz/1", "zz/2",
     ];
 
     private static readonly string[] Keys = [.. AwkwardKeys.Concat(Enumerable.Range(0, 30).Select(i => $"big/{i:D2}")).Order(KeyOrder.Instance)];
@@ -96,6 +96,19 @@ public sealed class KeyRangeTests
 
         // After an open end (a folder page that stopped at "b/k" with more keys to come), the next cut ends the range.
         Assert.Equal(["b/m", null], KeyRange.Split("", ["b/a", "b/k", "b/m", "b/n"], null, 10, 20, 64, new HashSet<string> { "b/k" }).Ranges.Select(r => r.UpTo));
+    }
+
+    [Theory]
+    [InlineData("a/\U0001F600", true)]
+    [InlineData("\u00e9t\u00e9 \uFFFD", true)]
+    [InlineData("\uFFFF", false)]
+    [InlineData("a\u0001b", false)]
+    [InlineData("tab\t", false)]
+    public void Only_keys_an_XML_answer_can_echo_bound_a_range(string key, bool bounds)
+    {
+        Assert.False(KeyRange.CanBound("half \uD83D")); // (xunit cannot pass a lone surrogate as data)
+        Assert.Equal(bounds, KeyRange.CanBound(key));
+        Assert.DoesNotContain(KeyRange.Split("", [key, key + "/"], null, 1, 1, 64).Ranges, r => r.UpTo is not null && !KeyRange.CanBound(r.UpTo));
     }
 
     [Theory]

@@ -50,9 +50,10 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
         var (client, _) = ListingServer.Create(keys, omitMarkFolder);
         var shape = new ListingShape { PageSize = pageSize, RangesAhead = 3, PagesBuffered = 1, RangePages = 2 };
         var sorted = keys.Distinct().Order(KeyOrder.Instance).ToList();
+        var middle = sorted.Where(ListingServer.XmlCanCarry).ToList()[sorted.Count / 3]; // a mark the server can echo
         var prefixes = new[] { null, "a", "a/", "big/", "d3/", "f4", "k0" };
         foreach (var prefix in prefixes)
-            foreach (var mark in new[] { null, sorted[sorted.Count / 3], sorted[sorted.Count / 3] + "/", "a/b/05", "a", "zzz" })
+            foreach (var mark in new[] { null, middle, middle + "/", "a/b/05", "a", "zzz" })
             {
                 var expected = sorted.Where(k => k.StartsWith(prefix ?? "", StringComparison.Ordinal) && (mark is null || KeyOrder.Instance.Compare(k, mark) > 0)).ToList();
                 var serial = await ListAsync(client, prefix, mark, Serial with { PageSize = pageSize });
