@@ -68,7 +68,7 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
             BucketName = bucket,
             Prefix = folder.Length == 0 ? null : folder,
             Delimiter = "/",
-            MaxKeys = shape.PageSize,
+            MaxKeys = shape.SurveyPageSize,
             // Only a mark inside the folder: a folder wholly after the mark is surveyed from its start.
             StartAfter = KeyOrder.Instance.Compare(after, folder) > 0 ? after : null,
             Encoding = EncodingType.Url,

@@ -12,6 +12,9 @@ internal sealed record ListingShape
     /// <summary>Keys per ListObjectsV2 page (S3's maximum is 1000).</summary>
     public int PageSize { get; init; } = 1000;
 
+    /// <summary>Entries (keys and folders) per delimiter page of a survey of the bucket's layout (<see cref="LayoutSurvey"/>).</summary>
+    public int SurveyPageSize { get; init; } = 1000;
+
     /// <summary>
     /// Key ranges listing at once ahead of the one the merge reads: each has at most one request in
     /// flight, so with the range being read and the next one being planned, about this many plus two requests per end.

@@ -18,7 +18,16 @@ namespace MinioRestore.Tests.Integration.Listing;
 [Collection(RgwCollection.Name)]
 public sealed class RangeListingTests(RgwPair rgw, ITestOutputHelper output)
 {
+    /// <summary>Pages of 5 keys; the survey sees the whole layout (small survey pages are the unit tests' part).</summary>
     private static readonly ListingShape SmallPages = new() { PageSize = 5, RangesAhead = 4, PagesBuffered = 1, RangePages = 2 };
+
+    /// <summary>A proxy in front of the source that counts the listing requests of key ranges (a StartAfter, no delimiter) and of surveys (a delimiter).</summary>
+    private static FaultProxy CountingProxy(Uri upstream, ConcurrentQueue<string> ranges, ConcurrentQueue<string> surveys) => new(upstream, r =>
+    {
+        if (r.Method == "GET" && r.Target.Contains("list-type=2"))
+            (r.Target.Contains("delimiter=") ? surveys : r.Target.Contains("start-after=") ? ranges : null)?.Enqueue(r.Target);
+        return Fault.None;
+    });
 
     /// <summary>Keys at folder bounds ("a" "a/" "a/b" "a0" "a\u00ff"), where UTF-16 order is not byte order, encoded characters, one folder with most keys, folders in folders, keys without folders.</summary>
     private static readonly string[] Keys =
@@ -27,6 +36,7 @@ public sealed class RangeListingTests(RgwPair rgw, ITestOutputHelper output)
         .. Unit.Listing.KeyRangeTests.AwkwardKeys.Where(k => !k.Contains('\uFFFF')),
         .. Enumerable.Range(0, 60).Select(i => $"big/{i:D3}"),
         .. Enumerable.Range(0, 8).SelectMany(i => Enumerable.Range(0, 5).Select(j => $"day{i}/h{j}/obj")),
+        .. Enumerable.Range(0, 8).Select(i => $"day{i}/"), "big/", // folder markers: keys equal to the folder names ranges are cut at
         .. Enumerable.Range(0, 25).Select(i => $"flat{i:D2}"),
         "sp ace/1", "plus+/1", "pct%25/1", "\u00e9t\u00e9/1",
     ];
@@ -50,12 +60,8 @@ public sealed class RangeListingTests(RgwPair rgw, ITestOutputHelper output)
     public async Task Ranges_yield_exactly_the_serial_listing_with_prefixes_and_marks()
     {
         string bucket = await SeedAsync();
-        var delimited = new ConcurrentQueue<string>();
-        using var proxy = new FaultProxy(rgw.Source.Endpoint, r =>
-        {
-            if (r.Method == "GET" && r.Target.Contains("delimiter=")) delimited.Enqueue(r.Target);
-            return Fault.None;
-        });
+        ConcurrentQueue<string> ranged = new(), surveys = new();
+        using var proxy = CountingProxy(rgw.Source.Endpoint, ranged, surveys);
         using var client = Harness.Seeder.Client(proxy.Endpoint, RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
         var sorted = Keys.Order(KeyOrder.Instance).ToList();
         string middle = sorted.Where(ListingServer.XmlCanCarry).ToList()[sorted.Count / 2]; // a mark RGW can echo
@@ -69,8 +75,8 @@ public sealed class RangeListingTests(RgwPair rgw, ITestOutputHelper output)
                 Assert.Equal(expected, serial); // RGW lists in UTF-8 byte order (KeyOrder)
                 Assert.Equal(expected, ranges);
             }
-        output.WriteLine($"{delimited.Count} delimiter listings");
-        Assert.True(delimited.Count > 10, "the listings never went past their second page into ranges");
+        output.WriteLine($"{surveys.Count} survey requests, {ranged.Count} range requests");
+        Assert.True(ranged.Count > 200, $"{ranged.Count} range requests: the listings hardly went into ranges");
     }
 
     [Fact]
@@ -79,7 +85,9 @@ public sealed class RangeListingTests(RgwPair rgw, ITestOutputHelper output)
         string bucket = await SeedAsync(), target = RgwPair.NewBucket("ranges-restored");
         // The target holds what the backup lacks (removed) at range-prone places, and one stale object (overwritten).
         await S3.SeedAsync(rgw.TargetS3, target, "a/a", "big/0305", "flat", "zzzz", "big/000");
-        using var restorer = new Restorer(rgw.SourceEndpoint, rgw.TargetEndpoint, 64, DataPath.Auto);
+        ConcurrentQueue<string> ranged = new(), surveys = new();
+        using var proxy = CountingProxy(rgw.Source.Endpoint, ranged, surveys);
+        using var restorer = new Restorer(new S3Endpoint(proxy.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey), rgw.TargetEndpoint, 64, DataPath.Auto);
         var options = new RestoreOptions(bucket, target) { Remove = true, Overwrite = true, Concurrency = 8, ListingShape = SmallPages };
 
         var reporter = new RecordingReporter();
@@ -87,6 +95,8 @@ public sealed class RangeListingTests(RgwPair rgw, ITestOutputHelper output)
         reporter.AssertNoFailures();
         var again = await restorer.RestoreAsync(options, new RecordingReporter(), null, CancellationToken.None);
 
+        output.WriteLine($"{surveys.Count} survey requests, {ranged.Count} range requests");
+        Assert.True(ranged.Count > 20, $"{ranged.Count} range requests: the listings hardly went into ranges");
         output.WriteLine(first.ToString());
         output.WriteLine(again.ToString());
         Assert.Equal(RestoreStatus.Succeeded, first.Status);

@@ -25,13 +25,14 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
         ["many-folders"] = [.. Enumerable.Range(0, 90).SelectMany(i => Numbered($"f{i:D2}/{{0}}", 2)), "f45/", "loose"],
     };
 
-    public static TheoryData<string, int, bool> Cases()
+    public static TheoryData<string, int, bool, bool> Cases()
     {
-        var data = new TheoryData<string, int, bool>();
+        var data = new TheoryData<string, int, bool, bool>();
         foreach (var layout in Layouts.Keys)
             foreach (int pageSize in new[] { 2, 5, 17 })
                 foreach (bool omitMarkFolder in new[] { false, true })
-                    data.Add(layout, pageSize, omitMarkFolder);
+                    foreach (bool smallSurveys in new[] { false, true })
+                        data.Add(layout, pageSize, omitMarkFolder, smallSurveys);
         return data;
     }
 
@@ -44,11 +45,12 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Ranges_yield_exactly_the_serial_listing_with_and_without_a_prefix_and_a_mark(string layout, int pageSize, bool omitMarkFolder)
+    public async Task Ranges_yield_exactly_the_serial_listing_with_and_without_a_prefix_and_a_mark(string layout, int pageSize, bool omitMarkFolder, bool smallSurveys)
     {
         var keys = Layouts[layout];
         var (client, _) = ListingServer.Create(keys, omitMarkFolder);
-        var shape = new ListingShape { PageSize = pageSize, RangesAhead = 3, PagesBuffered = 1, RangePages = 2 };
+        // Small survey pages: the layout is seen a few entries at a time (frontiers, survey after survey).
+        var shape = new ListingShape { PageSize = pageSize, SurveyPageSize = smallSurveys ? pageSize : 1000, RangesAhead = 3, PagesBuffered = 1, RangePages = 2 };
         var sorted = keys.Distinct().Order(KeyOrder.Instance).ToList();
         var middle = sorted.Where(ListingServer.XmlCanCarry).ToList()[sorted.Count / 3]; // a mark the server can echo
         var prefixes = new[] { null, "a", "a/", "big/", "d3/", "f4", "k0" };
@@ -70,7 +72,7 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
     {
         var (client, server) = ListingServer.Create(Numbered("f{0:D2}/x", count));
 
-        var keys = await ListAsync(client, null, null, ListingShape.Default with { PageSize = 10 });
+        var keys = await ListAsync(client, null, null, ListingShape.Default with { PageSize = 10, SurveyPageSize = 10 });
 
         Assert.Equal(count, keys.Count);
         Assert.Equal(listingRequests, server.Requests - server.DelimitedRequests);
@@ -82,7 +84,7 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
     {
         var (client, server) = ListingServer.Create(Enumerable.Range(0, 40).SelectMany(i => Numbered($"day{i:D2}/{{0:D3}}", 50)));
         server.Latency = TimeSpan.FromMilliseconds(5);
-        var shape = new ListingShape { PageSize = 20, RangesAhead = 6, RangePages = 2 };
+        var shape = new ListingShape { PageSize = 20, SurveyPageSize = 20, RangesAhead = 6, RangePages = 2 };
 
         var keys = await ListAsync(client, null, null, shape);
 
