@@ -127,7 +127,8 @@ internal static class BucketLister
             double folderKeys = FolderKeys(layout.Cuts, firstLast!, after), rangeKeys = (double)shape.RangePages * shape.PageSize;
             while (true)
             {
-                var (ranges, keys) = KeyRange.Split(after, layout.Cuts, layout.Frontier, folderKeys, rangeKeys, shape.MaxRangesPerSurvey, layout.OpenEnds);
+                var (ranges, keys) = KeyRange.Split(after, layout.Cuts, layout.Frontier, folderKeys, rangeKeys, shape.MaxRangesPerSurvey, layout.OpenEnds,
+                    minRanges: shape.RangesAhead, floorKeys: shape.PageSize);
                 // Too little surveyed to gain from (keys without folders: a survey sees about one page
                 // of them): the rest as one chain, as S3 serves it.
                 bool serialRest = ranges.Count == 0 || (layout.Frontier is not null && keys < 2 * shape.PageSize);

@@ -53,10 +53,12 @@ internal sealed record KeyRange(string After, string? UpTo)
     /// an <paramref name="openEnds"/> cut (the last one a truncated page of a folder showed).
     /// With a <paramref name="frontier"/> (the layout beyond it is not known yet) the ranges end
     /// exactly there and cuts beyond it are dropped; without one the last range runs to the end.
+    /// Ranges are made smaller, down to <paramref name="floorKeys"/>, for the keys to make
+    /// <paramref name="minRanges"/> of them: a bucket of a few pages still lists that many at once.
     /// </summary>
     /// <returns>The ranges, and the keys they are guessed to hold (to the frontier, or to the last cut).</returns>
     public static (List<KeyRange> Ranges, double Keys) Split(string after, IEnumerable<string> cuts, string? frontier, double folderKeys, double targetKeys, int maxRanges,
-        IReadOnlySet<string>? openEnds = null)
+        IReadOnlySet<string>? openEnds = null, int minRanges = 1, double floorKeys = 1)
     {
         var order = KeyOrder.Instance;
         var points = cuts.Where(c => CanBound(c) && order.Compare(c, after) > 0 && (frontier is null || order.Compare(c, frontier) < 0))
@@ -67,6 +69,7 @@ internal sealed record KeyRange(string After, string? UpTo)
                 : points[i].EndsWith('/') && !(i + 1 < points.Count && points[i + 1].StartsWith(points[i], StringComparison.Ordinal)) ? folderKeys
                 : 1;
         double total = 1 + gaps.Sum(); // the stretch before the first cut: at least the key that may sit there
+        targetKeys = Math.Min(targetKeys, Math.Max(floorKeys, total / Math.Max(1, minRanges)));
         targetKeys = Math.Max(Math.Max(1, targetKeys), total / Math.Max(1, maxRanges - 1)); // the last range is one too
         var ranges = new List<KeyRange>();
         string from = after;

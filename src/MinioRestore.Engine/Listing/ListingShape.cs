@@ -24,7 +24,11 @@ internal sealed record ListingShape
     /// <summary>Pages a range lister holds ready before it waits for the merge to read them.</summary>
     public int PagesBuffered { get; init; } = 2;
 
-    /// <summary>About how many pages one range should hold (a range costs one request more than its pages, for the page that crosses its end).</summary>
+    /// <summary>
+    /// About how many pages one range holds at most (a range costs one request more than its pages, for
+    /// the page that crosses its end, so this bounds that overhead to 1 in RangePages); down to one page
+    /// where a survey found too few keys for RangesAhead ranges of this size.
+    /// </summary>
     public int RangePages { get; init; } = 4;
 
     /// <summary>The most ranges one survey of the bucket's layout cuts, so one survey never costs more than this many extra requests.</summary>

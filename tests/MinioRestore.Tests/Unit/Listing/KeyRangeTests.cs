@@ -94,6 +94,12 @@ public sealed class KeyRangeTests
         // A folder shown with its children weighs as its children do: "b/" is followed by "b/x/".
         Assert.Equal(["d/", null], KeyRange.Split("", ["a/", "b/", "b/x", "c/", "d/"], null, 10, 20, 64).Ranges.Select(r => r.UpTo));
 
+        // A few pages' worth of folders still make RangesAhead ranges, of a page or more each.
+        var hundred = Enumerable.Range(0, 100).Select(i => $"f{i:D2}/").ToList();
+        Assert.Equal(5, KeyRange.Split("", hundred, null, 200, 4000, 64).Ranges.Count);
+        Assert.InRange(KeyRange.Split("", hundred, null, 200, 4000, 64, minRanges: 12, floorKeys: 1000).Ranges.Count, 12, 13);
+        Assert.Equal(20, KeyRange.Split("", hundred, null, 200, 4000, 64, minRanges: 64, floorKeys: 1000).Ranges.Count);
+
         // After an open end (a folder page that stopped at "b/k" with more keys to come), the next cut ends the range.
         Assert.Equal(["b/m", null], KeyRange.Split("", ["b/a", "b/k", "b/m", "b/n"], null, 10, 20, 64, new HashSet<string> { "b/k" }).Ranges.Select(r => r.UpTo));
     }
