@@ -12,13 +12,15 @@
 #   (l) the listing (key ranges, issue 14): no-op reruns of N objects laid out flat (obj/NNNNNNN) and in
 #       LIST_FOLDERS folders, straight and with the source behind BenchTools delay-proxy (LIST_WAN_MS per round
 #       trip), this build against LIST_BASE's (default main: one chain of pages), REPEAT_L runs each, the two
-#       builds taking turns; each run's time and its ListObjectsV2 requests on the source
+#       builds taking turns; each run's time and its ListObjectsV2 requests on the source. Then the source
+#       listing alone (BenchTools list: this build's lister, one chain of pages or key ranges), straight and
+#       behind a delay proxy per LIST_FAR_MS latency
 # N=20000 BIG=200000 BENCH_PORT=24800 override the sizes and the ports; CASES="e h f g l" picks cases. Seeding BIG objects takes
 # minutes (the seeding rate is reported); BIG=0 leaves (e)'s second size out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-20000}; BIG=${BIG:-200000}; BENCH_PORT=${BENCH_PORT:-24800}; CASES=" ${CASES:-e h f g l} "
-LIST_FOLDERS=${LIST_FOLDERS:-100}; LIST_WAN_MS=${LIST_WAN_MS:-30}; REPEAT_L=${REPEAT_L:-3}; LIST_BASE=${LIST_BASE:-main}
+LIST_FOLDERS=${LIST_FOLDERS:-100}; LIST_WAN_MS=${LIST_WAN_MS:-30}; LIST_FAR_MS=${LIST_FAR_MS:-"30 100"}; REPEAT_L=${REPEAT_L:-3}; LIST_BASE=${LIST_BASE:-main}
 want() { [[ $CASES == *" $1 "* ]]; }
 want e || BIG=0
 WITH_RCLONE=1 tests/servers/install-packages.sh
@@ -30,8 +32,8 @@ HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harn
 
 work=$(mktemp -d /tmp/minio-restore-scale.XXXXXX)
 source tests/servers/pair.sh
-proxy_pid=""
-cleanup() { [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; pair_down; }
+proxy_pids=()
+cleanup() { for pid in "${proxy_pids[@]}"; do kill "$pid" 2>/dev/null; done; pair_down; }
 trap cleanup EXIT
 KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
 export STORE_BYTES=$((8<<30))
@@ -109,7 +111,13 @@ if want l; then
   seed_tree=$(awk -v s="$t0" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
   WSRC=http://127.0.0.1:$((BENCH_PORT + 95))
   "${BENCH_TOOLS[@]}" delay-proxy "$((BENCH_PORT + 95))" "$SRC" "$LIST_WAN_MS" >"$work/proxy.log" 2>&1 &
-  proxy_pid=$!
+  proxy_pids+=($!)
+  declare -A FAR
+  port=$((BENCH_PORT + 96))
+  for ms in $LIST_FAR_MS; do
+    "${BENCH_TOOLS[@]}" delay-proxy "$port" "$SRC" "$ms" >"$work/proxy-$ms.log" 2>&1 &
+    proxy_pids+=($!); FAR[$ms]=http://127.0.0.1:$port; port=$((port + 1))
+  done
   sleep 1
   for layout in n tree; do
     "${RESTORE[@]}" "scale-$layout" "scale-$layout-listed" >/dev/null 2>&1   # the first pass; the runs below are no-op reruns
@@ -125,6 +133,18 @@ if want l; then
         done
       done
       echo "(l) $layout $path: $LIST_BASE ${LIST[$layout-$path-base]} this ${LIST[$layout-$path-this]}" >&2
+    done
+    for ms in 0 $LIST_FAR_MS; do
+      endpoint=$SRC; [ "$ms" = 0 ] || endpoint=${FAR[$ms]}
+      for (( run = 1; run <= REPEAT_L; run++ )); do
+        for mode in serial ranges; do
+          start=$(log_lines)
+          line=$("${BENCH_TOOLS[@]}" list "$endpoint" "scale-$layout" "$mode" 1)
+          [ "$(awk '{ print $3 }' <<<"$line")" = "$N" ] || { echo "(l) the listing of scale-$layout gave: $line" >&2; exit 1; }
+          LIST[alone-$layout-$ms-$mode]+="$(awk '{ print $1 }' <<<"$line") s ($(listings "scale-$layout" "$start") req); "
+        done
+      done
+      echo "(l) listing alone, $layout, +$ms ms: serial ${LIST[alone-$layout-$ms-serial]} ranges ${LIST[alone-$layout-$ms-ranges]}" >&2
     done
   done
 fi
@@ -197,6 +217,14 @@ if want l; then
       via="straight"; [ "$path" = wan ] && via="source behind the delay proxy (+$LIST_WAN_MS ms per round trip)"
       row "| (l) no-op rerun of $N, $name, $via: $LIST_BASE (one chain of pages) | ${LIST[$layout-$path-base]%; } |"
       row "| (l) the same: this build (key ranges) | ${LIST[$layout-$path-this]%; } |"
+    done
+  done
+  for layout in n tree; do
+    name="flat"; [ "$layout" = tree ] && name="in $LIST_FOLDERS folders"
+    for ms in 0 $LIST_FAR_MS; do
+      via="straight"; [ "$ms" = 0 ] || via="+$ms ms per round trip"
+      row "| (l) the source listing alone of $N, $name, $via: one chain of pages | ${LIST[alone-$layout-$ms-serial]%; } |"
+      row "| (l) the same: key ranges | ${LIST[alone-$layout-$ms-ranges]%; } |"
     done
   done
 fi

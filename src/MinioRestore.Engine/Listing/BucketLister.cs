@@ -123,7 +123,12 @@ internal static class BucketLister
             }
             if (after is null) return;
 
-            var layout = await survey!.ConfigureAwait(false);
+            var layout = await SurveyedAsync(survey!, cancel).ConfigureAwait(false);
+            if (layout is null)
+            {
+                await EnqueueAsync(StartRange(new KeyRange(after, null), cancel), cancel).ConfigureAwait(false);
+                return;
+            }
             double folderKeys = FolderKeys(layout.Cuts, firstLast!, after), rangeKeys = (double)shape.RangePages * shape.PageSize;
             while (true)
             {
@@ -148,8 +153,23 @@ internal static class BucketLister
                 }
                 if (next is null) return;
                 after = layout.Frontier!;
-                layout = await next.ConfigureAwait(false);
+                if (await SurveyedAsync(next, cancel).ConfigureAwait(false) is not { } surveyed)
+                {
+                    await EnqueueAsync(StartRange(new KeyRange(after, null), cancel), cancel).ConfigureAwait(false);
+                    return;
+                }
+                layout = surveyed;
             }
+        }
+
+        /// <summary>
+        /// A survey's result, or null when it failed: a survey only places cuts, so the rest is then
+        /// listed as one chain (whose own requests report what is wrong, if it lasts).
+        /// </summary>
+        private static async Task<LayoutSurvey.Result?> SurveyedAsync(Task<LayoutSurvey.Result> survey, CancellationToken cancel)
+        {
+            try { return await survey.ConfigureAwait(false); }
+            catch (Exception) when (!cancel.IsCancellationRequested) { return null; }
         }
 
         /// <summary>

@@ -43,6 +43,12 @@ public class ListingServer : DispatchProxy
     public int DelimitedRequests => _delimited;
     public int MostInFlight => _maxInFlight;
 
+    /// <summary>Delimiter listings (surveys) fail with this server error, when set.</summary>
+    public string? FailDelimitedWith { get; set; }
+
+    /// <summary>From this request on, a listing that goes on says so without a continuation token (a broken server or proxy).</summary>
+    public int DropTokensFrom { get; set; } = int.MaxValue;
+
     /// <summary>Each answer waits this long, so requests overlap as they would on a network; zero only yields.</summary>
     public TimeSpan Latency { get; set; } = TimeSpan.Zero;
 
@@ -55,15 +61,21 @@ public class ListingServer : DispatchProxy
 
     private async Task<ListObjectsV2Response> ListAsync(ListObjectsV2Request request, CancellationToken cancel)
     {
-        Interlocked.Increment(ref _requests);
-        if (!string.IsNullOrEmpty(request.Delimiter)) Interlocked.Increment(ref _delimited);
+        int sequence = Interlocked.Increment(ref _requests);
+        if (!string.IsNullOrEmpty(request.Delimiter))
+        {
+            Interlocked.Increment(ref _delimited);
+            if (FailDelimitedWith is { } error) throw new AmazonS3Exception(error) { ErrorCode = error, StatusCode = System.Net.HttpStatusCode.InternalServerError };
+        }
         int now = Interlocked.Increment(ref _inFlight);
         for (int seen = _maxInFlight; now > seen; seen = _maxInFlight) Interlocked.CompareExchange(ref _maxInFlight, now, seen);
         try
         {
             if (Latency > TimeSpan.Zero) await Task.Delay(Latency, cancel);
             else await Task.Yield();
-            return Answer(request);
+            var answer = Answer(request);
+            if (sequence >= DropTokensFrom) answer.NextContinuationToken = null;
+            return answer;
         }
         finally { Interlocked.Decrement(ref _inFlight); }
     }

@@ -97,6 +97,31 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task A_failed_survey_leaves_the_rest_to_one_chain_and_loses_nothing()
+    {
+        var keys = Enumerable.Range(0, 20).SelectMany(i => Numbered($"day{i:D2}/{{0:D2}}", 10)).ToList();
+        var (client, server) = ListingServer.Create(keys);
+        server.FailDelimitedWith = "InternalError";
+
+        Assert.Equal(keys, await ListAsync(client, null, null, new ListingShape { PageSize = 7 }));
+        Assert.True(server.DelimitedRequests > 0);
+    }
+
+    [Theory]
+    [InlineData(2)]  // the second page, beside the survey
+    [InlineData(6)]  // a range's page
+    [InlineData(30)]
+    public async Task A_page_that_goes_on_without_a_token_fails_the_listing_wherever_it_comes(int from)
+    {
+        var (client, server) = ListingServer.Create(Enumerable.Range(0, 30).SelectMany(i => Numbered($"day{i:D2}/{{0:D2}}", 20)));
+        server.DropTokensFrom = from;
+
+        // Taking the listing so far for the whole would let -Remove delete what the backup holds.
+        var failure = await Assert.ThrowsAsync<MinioRestore.Engine.Errors.RestoreException>(() => ListAsync(client, null, null, new ListingShape { PageSize = 10, RangePages = 3 }));
+        Assert.Contains("continuation token", failure.Message);
+    }
+
+    [Fact]
     public async Task A_listing_left_early_stops_its_ranges()
     {
         var (client, server) = ListingServer.Create(Enumerable.Range(0, 30).SelectMany(i => Numbered($"day{i:D2}/{{0:D3}}", 40)));
