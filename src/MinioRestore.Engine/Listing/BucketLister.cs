@@ -33,12 +33,22 @@ internal static class BucketLister
         var planner = Task.Run(() => listing.PlanAsync(startAfter, stop.Token), stop.Token);
         try
         {
+            // The key the listing must yield next, when known: the one the range before stopped at.
+            string? next = null;
             await foreach (var range in listing.Ranges.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
+                bool any = false;
                 await foreach (var page in range.Pages.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
                     foreach (var entry in page)
+                    {
+                        if (!any && next is not null && !string.Equals(entry.Key, next, StringComparison.Ordinal)) throw SeamOutOfOrder(bucket, next, entry.Key);
+                        any = true;
                         yield return entry;
+                    }
                 await range.Lister.ConfigureAwait(false); // surfaces a listing failure
+                if (!any && next is not null && (range.Bounds?.Holds(next) == true || (range.StoppedAt is { } s && !string.Equals(s, next, StringComparison.Ordinal))))
+                    throw SeamOutOfOrder(bucket, next, range.StoppedAt);
+                next = any ? range.StoppedAt : range.StoppedAt ?? next;
             }
             await planner.ConfigureAwait(false);
         }
@@ -52,7 +62,26 @@ internal static class BucketLister
     }
 
     /// <summary>One stretch of the listing being read: its pages, bounded, and the task writing them.</summary>
-    private sealed record RangeFeed(Channel<List<ObjectEntry>> Pages, Task Lister);
+    private sealed class RangeFeed(Channel<List<ObjectEntry>> pages, KeyRange? bounds)
+    {
+        public Channel<List<ObjectEntry>> Pages { get; } = pages;
+        /// <summary>The range's bounds; null for the first pages, listed as one chain.</summary>
+        public KeyRange? Bounds { get; } = bounds;
+        public Task Lister { get; set; } = Task.CompletedTask;
+        /// <summary>The first key listed past the range's end (set before the pages complete), or null when the listing ended first.</summary>
+        public string? StoppedAt { get; set; }
+    }
+
+    /// <summary>
+    /// A range began elsewhere than where the one before it stopped. On a server that lists in UTF-8
+    /// byte order the key a range stops at is the next key of the bucket, so it must start the next
+    /// range (or lie beyond it): otherwise the server orders keys otherwise, and ranges cut at bounds
+    /// of another order would pass keys over silently, where one chain would show them out of order.
+    /// </summary>
+    private static RestoreException SeamOutOfOrder(string bucket, string expected, string? found) =>
+        new(ErrorIds.ListingOutOfOrder, FailureKind.Unexpected,
+            $"The server listed bucket '{bucket}' out of UTF-8 byte order (after '{expected}' came {(found is null ? "nothing" : $"'{found}'")} where '{expected}' was due); " +
+            "the restore stopped so that nothing is overwritten or removed by mistake.");
 
     private sealed class Listing(IAmazonS3 client, string bucket, string root, ListingShape shape)
     {
@@ -79,37 +108,38 @@ internal static class BucketLister
 
         private async Task PlanRangesAsync(string? startAfter, CancellationToken cancel)
         {
-            var head = NewPages();
+            var head = new RangeFeed(NewPages(), null);
             var headDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            head.Lister = headDone.Task;
             using var stopSurvey = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             Task<LayoutSurvey.Result>? survey = null;
             string? firstLast = null, after = null;
             try
             {
-                await EnqueueAsync(new RangeFeed(head, headDone.Task), cancel).ConfigureAwait(false);
+                await EnqueueAsync(head, cancel).ConfigureAwait(false);
                 var request = Request(root, startAfter);
-                var page = await PageAsync(request, null, head.Writer, cancel).ConfigureAwait(false);
+                var page = await PageAsync(request, head, cancel).ConfigureAwait(false);
                 if (page.Token is not null && page.Last is not null && KeyRange.CanBound(page.Last) && shape.Parallel)
                 {
                     // Parallel listing starts with the third page: a bucket of one or two pages waits for no survey.
                     firstLast = page.Last;
                     survey = new LayoutSurvey(client, bucket, root, shape).SurveyAsync(firstLast, stopSurvey.Token);
                     request.ContinuationToken = page.Token;
-                    page = await PageAsync(request, null, head.Writer, cancel).ConfigureAwait(false);
+                    page = await PageAsync(request, head, cancel).ConfigureAwait(false);
                     if (page.Token is not null && page.Last is not null && KeyRange.CanBound(page.Last)) after = page.Last;
                 }
                 // Serial: the chain of pages to the end.
                 while (after is null && page.Token is not null)
                 {
                     request.ContinuationToken = page.Token;
-                    page = await PageAsync(request, null, head.Writer, cancel).ConfigureAwait(false);
+                    page = await PageAsync(request, head, cancel).ConfigureAwait(false);
                 }
-                head.Writer.TryComplete();
+                head.Pages.Writer.TryComplete();
                 headDone.TrySetResult();
             }
             catch (Exception e)
             {
-                head.Writer.TryComplete(e);
+                head.Pages.Writer.TryComplete(e);
                 headDone.TrySetException(e);
                 throw;
             }
@@ -197,25 +227,26 @@ internal static class BucketLister
 
         private RangeFeed StartRange(KeyRange range, CancellationToken cancel)
         {
-            var pages = NewPages();
-            return new RangeFeed(pages, Task.Run(() => ListRangeAsync(range, pages.Writer, cancel), cancel));
+            var feed = new RangeFeed(NewPages(), range);
+            feed.Lister = Task.Run(() => ListRangeAsync(feed, cancel), cancel);
+            return feed;
         }
 
-        private async Task ListRangeAsync(KeyRange range, ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
+        private async Task ListRangeAsync(RangeFeed feed, CancellationToken cancel)
         {
             try
             {
-                var request = Request(range.ListPrefix(root), range.After);
-                for (var page = await PageAsync(request, range, pages, cancel).ConfigureAwait(false); page.Token is not null;)
+                var request = Request(feed.Bounds!.ListPrefix(root), feed.Bounds.After);
+                for (var page = await PageAsync(request, feed, cancel).ConfigureAwait(false); page.Token is not null;)
                 {
                     request.ContinuationToken = page.Token;
-                    page = await PageAsync(request, range, pages, cancel).ConfigureAwait(false);
+                    page = await PageAsync(request, feed, cancel).ConfigureAwait(false);
                 }
-                pages.TryComplete();
+                feed.Pages.Writer.TryComplete();
             }
             catch (Exception e)
             {
-                pages.TryComplete(e);
+                feed.Pages.Writer.TryComplete(e);
                 throw;
             }
         }
@@ -233,9 +264,10 @@ internal static class BucketLister
         /// <summary>What one page left: its last key, and the token of the next page, null at the end of the listing or of <c>range</c>.</summary>
         private readonly record struct Page(string? Last, string? Token);
 
-        /// <summary>Lists one page, writes its entries (those of <paramref name="range"/>, when listing one) and says where the next starts.</summary>
-        private async Task<Page> PageAsync(ListObjectsV2Request request, KeyRange? range, ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
+        /// <summary>Lists one page, writes its entries (those within the feed's bounds, if it has any) and says where the next starts.</summary>
+        private async Task<Page> PageAsync(ListObjectsV2Request request, RangeFeed feed, CancellationToken cancel)
         {
+            var range = feed.Bounds;
             var response = await client.ListObjectsV2Async(request, cancel).ConfigureAwait(false);
             // A server may ignore encoding-type (it then says nothing of it): its keys are as stored.
             bool encoded = response.Encoding == EncodingType.Url;
@@ -244,10 +276,10 @@ internal static class BucketLister
             foreach (var o in response.S3Objects ?? [])
             {
                 var entry = new ObjectEntry(encoded ? DecodeKey(o.Key) : o.Key, o.Size ?? 0, o.ETag ?? "", o.LastModified ?? default) { StorageClass = o.StorageClass?.Value };
-                if (range is not null && !range.Holds(entry.Key)) { passedEnd = true; break; }
+                if (range is not null && !range.Holds(entry.Key)) { passedEnd = true; feed.StoppedAt = entry.Key; break; }
                 page.Add(entry);
             }
-            if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
+            if (page.Count > 0) await feed.Pages.Writer.WriteAsync(page, cancel).ConfigureAwait(false);
             string? last = page.Count > 0 ? page[^1].Key : null;
             if (passedEnd || response.IsTruncated != true) return new Page(last, null);
             // Taking a cut-short listing for the whole bucket would let -Remove delete what the backup holds.

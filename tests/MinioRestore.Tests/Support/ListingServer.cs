@@ -15,6 +15,7 @@ namespace MinioRestore.Tests.Support;
 public class ListingServer : DispatchProxy
 {
     private string[] _keys = [];
+    private IComparer<string> _order = KeyOrder.Instance;
     private bool _omitMarkFolder;
     private readonly ConcurrentDictionary<string, (string After, bool SkipFolder)> _tokens = new();
     private int _requests, _delimited, _inFlight, _maxInFlight;
@@ -23,11 +24,13 @@ public class ListingServer : DispatchProxy
     /// Play a server whose delimiter listing after a key does not name the folder that key is in
     /// (S3 names it); the listing must not lose that folder's rest.
     /// </param>
-    public static (IAmazonS3 Client, ListingServer Server) Create(IEnumerable<string> keys, bool omitMarkFolder = false)
+    /// <param name="order">The order the server lists in and compares StartAfter with: S3's (UTF-8 bytes) unless another is played.</param>
+    public static (IAmazonS3 Client, ListingServer Server) Create(IEnumerable<string> keys, bool omitMarkFolder = false, IComparer<string>? order = null)
     {
         var client = Create<IAmazonS3, ListingServer>();
         var server = (ListingServer)(object)client;
-        server._keys = [.. keys.Distinct(StringComparer.Ordinal).Order(KeyOrder.Instance)];
+        server._order = order ?? KeyOrder.Instance;
+        server._keys = [.. keys.Distinct(StringComparer.Ordinal).Order(server._order)];
         server._omitMarkFolder = omitMarkFolder;
         return (client, server);
     }
@@ -105,7 +108,7 @@ public class ListingServer : DispatchProxy
         foreach (var key in _keys)
         {
             if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            if (after is not null && KeyOrder.Instance.Compare(key, after) <= 0) continue;
+            if (after is not null && _order.Compare(key, after) <= 0) continue;
             if (skipFolder is not null && key.StartsWith(skipFolder, StringComparison.Ordinal)) continue;
             string? folder = null;
             if (!string.IsNullOrEmpty(request.Delimiter) && key.IndexOf(request.Delimiter, prefix.Length, StringComparison.Ordinal) is int d and >= 0)
