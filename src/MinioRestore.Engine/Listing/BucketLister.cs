@@ -18,9 +18,11 @@ namespace MinioRestore.Engine.Listing;
 /// more follows, the rest is listed as key ranges (<see cref="KeyRange"/>) at once, up to
 /// <see cref="ListingShape.RangesAhead"/> ahead of the range being read, each holding at most
 /// <see cref="ListingShape.PagesBuffered"/> pages. Ranges are read one after another in key
-/// order, so the entries come in exactly the serial order. Memory: about
-/// (RangesAhead + 2) x (PagesBuffered + 1) pages of entries, plus one survey's cuts
-/// (at most 1 + ExpandBelow delimiter pages of names).
+/// order, so the entries come in exactly the serial order, and each must start where the one
+/// before stopped (a server in another order is caught, never passed over). Memory: about
+/// (RangesAhead + 2) x (PagesBuffered + 1) pages of entries, plus the names of two surveys (the
+/// one whose ranges list and the next): delimiter pages of the root, of the folders the mark is
+/// in, and of at most ExpandBelow folders a level, two levels deeper.
 /// </para>
 /// </summary>
 internal static class BucketLister
