@@ -35,8 +35,9 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
     public async Task<Result> SurveyAsync(string after, CancellationToken cancel)
     {
         var folders = new List<string> { root };
-        for (int i = after.IndexOf('/', root.Length); i >= 0; i = after.IndexOf('/', i + 1))
-            folders.Add(after[..(i + 1)]);
+        if (after.StartsWith(root, StringComparison.Ordinal))
+            for (int i = after.IndexOf('/', root.Length); i >= 0; i = after.IndexOf('/', i + 1))
+                folders.Add(after[..(i + 1)]);
         var cuts = new List<string>();
         var openEnds = new HashSet<string>(StringComparer.Ordinal);
         string? frontier = null;
