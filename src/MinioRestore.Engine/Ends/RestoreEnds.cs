@@ -39,18 +39,19 @@ internal sealed class RestoreEnds : IDisposable
     /// stands for a bucket that does not exist yet. With <paramref name="asOf"/> the backup is listed
     /// as it was at that instant (its versions), the target as it is. Both listings start after
     /// <paramref name="startAfter"/> (a checkpoint's mark) and keep only <paramref name="shard"/>'s keys.
+    /// <paramref name="shape"/> says how they are read (<see cref="BucketLister"/>).
     /// </summary>
     public async IAsyncEnumerable<MergedEntry> MergeListingsAsync(string sourceBucket, string? targetBucket, ObjectFilter filter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel, PointInTime? asOf = null,
-        string? startAfter = null, Restoring.Shard? shard = null)
+        string? startAfter = null, Restoring.Shard? shard = null, ListingShape? shape = null)
     {
         var backup = asOf is null
-            ? BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel, startAfter)
+            ? BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel, startAfter, shape)
             : VersionLister.ListAsOfAsync(Source, sourceBucket, filter.Prefix, asOf.Utc, asOf.PageSize, cancel, startAfter);
         var source = Listed(backup, filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel);
         var target = targetBucket is null
             ? Empty()
-            : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel, startAfter), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel);
+            : Listed(BucketLister.ListAsync(Target, targetBucket, filter.Prefix, cancel, startAfter, shape), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel);
         await foreach (var pair in ListingMerge.MergeAsync(source, target, cancel).ConfigureAwait(false))
         {
             // After the merge, so that a target object whose backup is out of the date window

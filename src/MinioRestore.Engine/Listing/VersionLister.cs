@@ -9,8 +9,9 @@ namespace MinioRestore.Engine.Listing;
 /// <summary>
 /// A bucket's versions from ListObjectVersions, in the server's order (keys in order, each key's
 /// versions and delete markers newest first), each an <see cref="ObjectEntry"/> carrying its
-/// version id. Streamed page by page (key and version-id markers), one page ahead, like
-/// <see cref="BucketLister"/>: memory stays flat whatever the number of versions. Two readings
+/// version id. Streamed page by page (key and version-id markers), one page ahead
+/// (<see cref="BucketLister.StreamPagesAsync"/>; one chain of pages, not key ranges: ranges of versions
+/// would need key and version-id markers at each bound): memory stays flat whatever the number of versions. Two readings
 /// of it: the state at an instant (<see cref="ListAsOfAsync"/>, per key the version
 /// <see cref="AsOfPicker"/> chooses) and the whole history (<see cref="KeyHistory.GroupAsync"/>).
 /// </summary>

@@ -68,6 +68,9 @@ public sealed record RestoreOptions(string SourceBucket, string TargetBucket)
     /// <summary>Entries per ListObjectVersions page for <see cref="AllVersions"/>; tests make it small to cut histories across pages.</summary>
     internal int VersionPageSize { get; init; } = Listing.VersionLister.DefaultPageSize;
 
+    /// <summary>How the buckets' listings are read (page size, ranges ahead); tests make pages small to cut listings into many ranges.</summary>
+    internal Listing.ListingShape ListingShape { get; init; } = Engine.Listing.ListingShape.Default;
+
     /// <summary>
     /// Refuses combinations that cannot be done, before anything is: a history is never rewritten
     /// (-Overwrite) nor deleted from (-Remove: on a versioned target a delete only adds a marker, and

@@ -89,7 +89,7 @@ public sealed class Restorer : IDisposable
             }
             else
             {
-                var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel, options.AsOf, checkpoint?.ResumeAfter, options.Shard);
+                var merged = Ends.MergeListingsAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, cancel, options.AsOf, checkpoint?.ResumeAfter, options.Shard, options.ListingShape);
                 if (checkpoint is not null) merged = checkpoint.Follow(merged, cancel);
                 await run.Writer.CopyAllAsync(PlanAsync(run, merged)).ConfigureAwait(false);
             }

@@ -253,7 +253,8 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
         var listings = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var proxy = new FaultProxy(rgw.Source.Endpoint, r =>
         {
-            if (r.Method == "GET" && r.Target.Contains("list-type=2") && !r.Target.Contains("max-keys=1&") && !r.Target.EndsWith("max-keys=1"))
+            // Pages of the listing; not the survey of its folders (a delimiter listing: Listing/LayoutSurvey).
+            if (r.Method == "GET" && r.Target.Contains("list-type=2") && !r.Target.Contains("max-keys=1&") && !r.Target.EndsWith("max-keys=1") && !r.Target.Contains("delimiter="))
                 listings.Enqueue(Uri.UnescapeDataString(r.Target));
             return Fault.None;
         });
