@@ -37,6 +37,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
 {
     private readonly ObjectTags _tags = new(source, target, onAttributeLost);
     private readonly System.Collections.Concurrent.ConcurrentQueue<(string Key, string UploadId)> _leftBehind = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _unansweredStarts = new();
     private readonly StorageClasses _classes = new(target, storageClass, onAttributeLost);
 
     /// <summary>S3's limit for one PUT.</summary>
@@ -386,7 +387,25 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         var read = ObjectHeaders.From(head) with { StorageClass = _classes.For(entry) };
         var headers = await FromSource(_tags.AddAsync(entry.Key, read, cancel, entry.VersionId), entry.Key, cancel).ConfigureAwait(false);
         return (await _tags.WriteAsync(entry.Key, headers, () => _classes.WriteAsync(entry.Key, headers,
-            () => target.Data.InitiateMultipartAsync(target.Bucket, entry.Key, headers, cancel))).ConfigureAwait(false), headers);
+            () => StartUploadAsync(entry.Key, headers, cancel))).ConfigureAwait(false), headers);
+    }
+
+    /// <summary>
+    /// CreateMultipartUpload. Without an answer (a broken connection, a stall, a gateway
+    /// restarting) the target may have started the upload all the same, with an id we never
+    /// learn: the key is kept for <see cref="AbortLeftBehindAsync"/> to look for it.
+    /// </summary>
+    private async Task<string> StartUploadAsync(string key, ObjectHeaders headers, CancellationToken cancel)
+    {
+        try
+        {
+            return await target.Data.InitiateMultipartAsync(target.Bucket, key, headers, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not AmazonS3Exception { StatusCode: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError })
+        {
+            _unansweredStarts.Enqueue(key);
+            throw;
+        }
     }
 
     /// <summary>
@@ -620,7 +639,9 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     /// At the end of a bucket: the uploads an abort did not reach (the target was down or
     /// restarting then) are aborted once more. Returns the keys of those still left: invisible,
     /// but they hold space until the bucket's lifecycle rule (AbortIncompleteMultipartUpload) or
-    /// <c>mc rm --incomplete</c> removes them.
+    /// <c>mc rm --incomplete</c> removes them. A key whose upload start went unanswered is named
+    /// where the target holds an upload of it: it may be ours, with an id we never learnt, or
+    /// another writer's, so it is named, never aborted.
     /// </summary>
     public async Task<IReadOnlyList<string>> AbortLeftBehindAsync()
     {
@@ -629,7 +650,26 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
         // Once one fails the target is still away: the rest are named without waiting for each.
         while (_leftBehind.TryDequeue(out var upload))
             if (!(reachable = reachable && await TryAbortAsync(upload.Key, upload.UploadId).ConfigureAwait(false))) still.Add(upload.Key);
+        var unanswered = new SortedSet<string>(StringComparer.Ordinal);
+        while (_unansweredStarts.TryDequeue(out var key)) unanswered.Add(key);
+        foreach (var key in unanswered.Where(k => !still.Contains(k)))
+            if (!reachable || await HoldsUploadAsync(key).ConfigureAwait(false) != false) still.Add(key);
         return still;
+    }
+
+    /// <summary>Whether the target holds an incomplete upload of exactly <paramref name="key"/>; null where it did not answer.</summary>
+    private async Task<bool?> HoldsUploadAsync(string key)
+    {
+        using var request = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            var uploads = await target.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = target.Bucket, Prefix = key, MaxUploads = 100 }, request.Token).ConfigureAwait(false);
+            return uploads.MultipartUploads?.Any(u => u.Key == key) == true;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
     }
 
     private static readonly TimeSpan AbortBudget = TimeSpan.FromSeconds(8);

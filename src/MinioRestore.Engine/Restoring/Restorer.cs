@@ -116,7 +116,7 @@ public sealed class Restorer : IDisposable
 
         if (status != RestoreStatus.Stopped && await run.Copier.AbortLeftBehindAsync().ConfigureAwait(false) is { Count: > 0 } left)
             run.Report(RestoreEventKind.UploadsLeftBehind, null,
-                $"{left.Count} incomplete multipart upload(s) in '{targetBucket}' could not be aborted (the {EndRole.Target} did not answer in time), for: " +
+                $"{left.Count} incomplete multipart upload(s) in '{targetBucket}' may be left behind (the {EndRole.Target} did not answer in time, to an abort or to the upload's start), for: " +
                 $"{string.Join(", ", left.Take(10).Select(k => $"'{k}'"))}{(left.Count > 10 ? ", ..." : "")}. They are invisible and hold space: remove them with " +
                 $"`mc rm --incomplete --recursive --force <alias>/{targetBucket}` or a lifecycle rule (AbortIncompleteMultipartUpload).");
 

@@ -90,6 +90,13 @@ public static class S3
         return r.MultipartUploads?.Count ?? 0;
     }
 
+    /// <summary>The keys of the bucket's incomplete multipart uploads.</summary>
+    public static async Task<List<string>> IncompleteUploadKeysAsync(IAmazonS3 s3, string bucket)
+    {
+        var r = await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket });
+        return (r.MultipartUploads ?? []).Select(u => u.Key).ToList();
+    }
+
     /// <summary>Source and target hold the same keys with the same bytes, read independently from both.</summary>
     public static async Task AssertSameContentAsync(IAmazonS3 source, string sourceBucket, IAmazonS3 target, string targetBucket)
     {

@@ -151,7 +151,10 @@ public sealed class CrashTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Equal(0, result.Failed);
         Assert.Equal(302, result.Copied);
         await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket);
-        Assert.Equal(0, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket));
+        // An upload the gateway started as it went down, its answer lost, has an id we never
+        // learnt: it may stay, but only named in the warning.
+        string named = string.Join("\n", reporter.Of(RestoreEventKind.UploadsLeftBehind).Select(e => e.Message));
+        Assert.All(await S3.IncompleteUploadKeysAsync(rgw.TargetS3, bucket), key => Assert.Contains($"'{key}'", named));
     }
 
     /// <summary>Runs Start-MinioRestore (-Concurrency 1 unless <paramref name="parameters"/> say otherwise) in a separate PowerShell process and kills it (-9) once <paramref name="killWhen"/> holds.</summary>

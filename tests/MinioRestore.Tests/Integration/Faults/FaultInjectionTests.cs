@@ -195,8 +195,11 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
         Assert.Contains(reporter.Of(RestoreEventKind.Retrying), e => e.Failure?.Kind == FailureKind.Timeout);
         Assert.Equal((RestoreStatus.Succeeded, 0L), (result.Status, result.Failed));
         await S3.AssertSameContentAsync(rgw.SourceS3, bucket, rgw.TargetS3, bucket + "-r");
-        // The server made the two uploads it never told us of: no upload id, nothing to abort (a lifecycle rule's work).
-        Assert.Equal(2, await S3.IncompleteUploadsAsync(rgw.TargetS3, bucket + "-r"));
+        // The server made the two uploads it never told us of: no upload id to abort, so they are named.
+        var left = await S3.IncompleteUploadKeysAsync(rgw.TargetS3, bucket + "-r");
+        Assert.Equal(2, left.Count);
+        var warning = Assert.Single(reporter.Of(RestoreEventKind.UploadsLeftBehind));
+        Assert.All(left, key => Assert.Contains($"'{key}'", warning.Message));
     }
 
     [Fact]
