@@ -251,7 +251,8 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd target,
     {
         bool hashing = mustMatch is null || !byTargetAnswers || _targetPartETagsAreNoMd5;
         var first = await UploadFreshOnFailureAsync(entry, head, layout, mustMatch, guard, onBytes, hashing, cancel).ConfigureAwait(false);
-        if (first.Completed || hashing) return first.Completed ? first.Composite : null;
+        if (first.Completed) return first.Composite;
+        if (hashing) return null; // hashed as it went: the miss is the layout's
 
         var previous = first.Composite;
         for (int read = 2; read <= MaxReadsOfOneLayout; read++)

@@ -84,11 +84,7 @@ public static class S3
     }
 
     /// <summary>Multipart uploads started and neither completed nor aborted.</summary>
-    public static async Task<int> IncompleteUploadsAsync(IAmazonS3 s3, string bucket)
-    {
-        var r = await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket });
-        return r.MultipartUploads?.Count ?? 0;
-    }
+    public static async Task<int> IncompleteUploadsAsync(IAmazonS3 s3, string bucket) => (await IncompleteUploadKeysAsync(s3, bucket)).Count;
 
     /// <summary>The keys of the bucket's incomplete multipart uploads.</summary>
     public static async Task<List<string>> IncompleteUploadKeysAsync(IAmazonS3 s3, string bucket)
