@@ -161,17 +161,19 @@ internal static class BucketLister
                 await EnqueueAsync(StartRange(new KeyRange(after, null), cancel), cancel).ConfigureAwait(false);
                 return;
             }
+            // Flat keys: a folder of loose keys that goes on is cut by probes, now that the bucket is known to go on past two pages.
+            layout = await new LayoutSurvey(client, bucket, root, shape).ProbeFlatAsync(layout, after, cancel).ConfigureAwait(false);
             double folderKeys = FolderKeys(layout.Cuts, firstLast!, after), rangeKeys = (double)shape.RangePages * shape.PageSize;
             while (true)
             {
                 var (ranges, keys) = KeyRange.Split(after, layout.Cuts, layout.Frontier, folderKeys, rangeKeys, shape.MaxRangesPerSurvey, layout.OpenEnds,
-                    minRanges: shape.RangesAhead, floorKeys: shape.PageSize);
+                    minRanges: shape.RangesAhead, floorKeys: shape.PageSize, stretches: layout.Stretches);
                 // Too little surveyed to gain from (keys without folders: a survey sees about one page
                 // of them): the rest as one chain, as S3 serves it.
                 bool serialRest = ranges.Count == 0 || (layout.Frontier is not null && keys < 2 * shape.PageSize);
                 if (serialRest) ranges = [new KeyRange(after, null)];
                 // The next survey runs while these ranges list.
-                var next = !serialRest && layout.Frontier is { } frontier ? new LayoutSurvey(client, bucket, root, shape).SurveyAsync(frontier, stopSurvey.Token) : null;
+                var next = !serialRest && layout.Frontier is { } frontier ? new LayoutSurvey(client, bucket, root, shape).SurveyAndProbeAsync(frontier, stopSurvey.Token) : null;
                 try
                 {
                     foreach (var range in ranges)

@@ -55,25 +55,30 @@ internal sealed record KeyRange(string After, string? UpTo)
     /// exactly there and cuts beyond it are dropped; without one the last range runs to the end.
     /// Ranges are made smaller, down to <paramref name="floorKeys"/>, for the keys to make
     /// <paramref name="minRanges"/> of them: a bucket of a few pages still lists that many at once.
+    /// <paramref name="stretches"/> says how many keys follow a cut (or <paramref name="after"/>) where
+    /// that was measured (flat keys probed, <see cref="LayoutSurvey.ProbeFlatAsync"/>), before any guess.
     /// </summary>
     /// <returns>The ranges, and the keys they are guessed to hold (to the frontier, or to the last cut).</returns>
     public static (List<KeyRange> Ranges, double Keys) Split(string after, IEnumerable<string> cuts, string? frontier, double folderKeys, double targetKeys, int maxRanges,
-        IReadOnlySet<string>? openEnds = null, int minRanges = 1, double floorKeys = 1)
+        IReadOnlySet<string>? openEnds = null, int minRanges = 1, double floorKeys = 1, IReadOnlyDictionary<string, double>? stretches = null)
     {
         var order = KeyOrder.Instance;
         var points = cuts.Where(c => CanBound(c) && order.Compare(c, after) > 0 && (frontier is null || order.Compare(c, frontier) < 0))
             .Distinct(StringComparer.Ordinal).Order(order).ToList();
         var gaps = new double[points.Count];
         for (int i = 0; i < points.Count; i++)
-            gaps[i] = openEnds?.Contains(points[i]) == true ? targetKeys
+            gaps[i] = stretches is not null && stretches.TryGetValue(points[i], out double known) ? known
+                : openEnds?.Contains(points[i]) == true ? targetKeys
                 : points[i].EndsWith('/') && !(i + 1 < points.Count && points[i + 1].StartsWith(points[i], StringComparison.Ordinal)) ? folderKeys
                 : 1;
-        double total = 1 + gaps.Sum(); // the stretch before the first cut: at least the key that may sit there
+        // The stretch before the first cut: at least the key that may sit there.
+        double first = stretches is not null && stretches.TryGetValue(after, out double measured) ? measured : 1;
+        double total = first + gaps.Sum();
         targetKeys = Math.Min(targetKeys, Math.Max(floorKeys, total / Math.Max(1, minRanges)));
         targetKeys = Math.Max(Math.Max(1, targetKeys), total / Math.Max(1, maxRanges - 1)); // the last range is one too
         var ranges = new List<KeyRange>();
         string from = after;
-        double held = 1;
+        double held = first;
         for (int i = 0; i < points.Count; i++)
         {
             if (held >= targetKeys)

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Amazon.S3;
 using Amazon.S3.Model;
 using MinioRestore.Engine.Comparing;
@@ -23,7 +24,14 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
     /// Where truncated pages of loose keys only stopped: the folder goes on with more keys and no
     /// folders seen, so a survey from there would only list its keys again; a range ends after it instead.
     /// </param>
-    public sealed record Result(List<string> Cuts, string? Frontier, HashSet<string> OpenEnds);
+    public sealed record Result(List<string> Cuts, string? Frontier, HashSet<string> OpenEnds)
+    {
+        /// <summary>The keys of each truncated page of loose keys only (whose last is an open end): where flat keys may go on.</summary>
+        public List<List<string>> LooseRuns { get; init; } = [];
+
+        /// <summary>Keys measured to follow a cut (flat cuts probed by <see cref="ProbeFlatAsync"/>), for <see cref="KeyRange.Split"/>.</summary>
+        public Dictionary<string, double>? Stretches { get; init; }
+    }
 
     /// <summary>
     /// Surveys the keys after <paramref name="after"/>: the root folder and every folder
@@ -40,6 +48,7 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
                 folders.Add(after[..(i + 1)]);
         var cuts = new List<string>();
         var openEnds = new HashSet<string>(StringComparer.Ordinal);
+        var looseRuns = new List<List<string>>();
         string? frontier = null;
         for (int depth = 0; folders.Count > 0; depth++)
         {
@@ -51,13 +60,148 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
                 cuts.AddRange(page.Folders);
                 found.AddRange(page.Folders.Where(f => KeyRange.CanBound(f) && KeyOrder.Instance.Compare(f, after) > 0));
                 if (page.LastShownIfTruncated is not { } last) continue;
-                if (page.Folders.Count == 0) openEnds.Add(last);
+                if (page.Folders.Count == 0) { openEnds.Add(last); looseRuns.Add(page.Keys); }
                 else if (frontier is null || KeyOrder.Instance.Compare(last, frontier) < 0) frontier = last;
             }
             if (cuts.Count >= shape.ExpandBelow || depth + 1 >= MaxDepth) break;
             folders = found.Take(shape.ExpandBelow).ToList();
         }
-        return new Result(cuts, frontier, openEnds);
+        return new Result(cuts, frontier, openEnds) { LooseRuns = looseRuns };
+    }
+
+    /// <summary>
+    /// <see cref="SurveyAsync"/>, then <see cref="ProbeFlatAsync"/> from the same mark (the surveys
+    /// after the first, which run while ranges list).
+    /// </summary>
+    public async Task<Result> SurveyAndProbeAsync(string after, CancellationToken cancel) =>
+        await ProbeFlatAsync(await SurveyAsync(after, cancel).ConfigureAwait(false), after, cancel).ConfigureAwait(false);
+
+    /// <summary>Galloping probes from the start of a flat stretch: its first 2^j pages' worth, j = 0..this.</summary>
+    private int GallopSteps => (int)Math.Ceiling(Math.Log2(Math.Max(2, shape.MaxRangesPerSurvey * shape.RangePages)));
+
+    /// <summary>Probes that narrow down where a flat stretch ends, once a galloping probe has overshot it.</summary>
+    private const int RefineProbes = 7;
+
+    /// <summary>
+    /// Cuts for flat keys: where the survey met a folder of loose keys that goes on past its page
+    /// (an open end: keys without folders, such as UUIDs, hashes or obj-000123, where a delimiter
+    /// listing sees no further than the listing itself), the keys after the listing's mark
+    /// <paramref name="after"/> are cut about a page apart in the keys' number space
+    /// (<see cref="KeySpace"/>, spaced by the density of the survey's page), and the stretch's end is
+    /// found by probes, each a ListObjectsV2 of one key (MaxKeys=1) after a cut: galloping, at 1, 2,
+    /// 4 ... 2^<see cref="GallopSteps"/> pages' worth at once, then <see cref="RefineProbes"/> probes
+    /// at once inside the step that found no key beyond it. So the extra requests are at most
+    /// GallopSteps + 1 + RefineProbes (16 with the defaults: 2 round trips) per survey, and a survey
+    /// covers at most MaxRangesPerSurvey x RangePages pages (256) with them, beyond which a frontier
+    /// sends the rest to the next survey. One open end is probed per survey (the first that has keys
+    /// after the mark); a probe that fails leaves the survey as it was. The probes only place cuts.
+    /// </summary>
+    public async Task<Result> ProbeFlatAsync(Result layout, string after, CancellationToken cancel)
+    {
+        var order = KeyOrder.Instance;
+        var points = layout.Cuts.Where(c => KeyRange.CanBound(c)).ToList();
+        if (layout.Frontier is { } f) points.Add(f);
+        foreach (var run in layout.LooseRuns.OrderBy(r => r[^1], order))
+        {
+            var open = run.Where(KeyRange.CanBound).Max(order);
+            if (open is null || run.Count < 2) continue;
+            string start = order.Compare(open, after) > 0 ? open : after;
+            if (!start.StartsWith(root, StringComparison.Ordinal)) continue;
+            string? end = points.Where(p => order.Compare(p, start) > 0).Min(order);
+            try
+            {
+                if (await ProbeStretchAsync(run, start, end, cancel).ConfigureAwait(false) is not { } probed) continue;
+                var (cuts, stretches, frontier) = probed;
+                return layout with
+                {
+                    Cuts = [.. layout.Cuts, .. cuts],
+                    Frontier = frontier is not null && (layout.Frontier is null || order.Compare(frontier, layout.Frontier) < 0) ? frontier : layout.Frontier,
+                    Stretches = stretches,
+                };
+            }
+            catch (Exception) when (!cancel.IsCancellationRequested)
+            {
+                return layout; // the probes only place cuts
+            }
+        }
+        return layout;
+    }
+
+    /// <summary>Cuts about a page apart from <paramref name="start"/> to the end of the keys before <paramref name="end"/> (null: the listing's end), found by probes; null when nothing is worth cutting.</summary>
+    private async Task<(List<string> Cuts, Dictionary<string, double> Stretches, string? Frontier)?> ProbeStretchAsync(
+        List<string> run, string start, string? end, CancellationToken cancel)
+    {
+        var order = KeyOrder.Instance;
+        // The keys of the stretch share what its bounds share (the listing's root at least).
+        string prefix = root;
+        if (end is not null)
+        {
+            int n = 0, max = Math.Min(start.Length, end.Length);
+            while (n < max && start[n] == end[n]) n++;
+            if (n > 0 && char.IsHighSurrogate(start[n - 1])) n--;
+            if (n > root.Length) prefix = start[..n];
+        }
+        if (KeySpace.Of(prefix, run, start, end) is not { } space) return null;
+        BigInteger first = space.ToNumber(run[0]), last = space.ToNumber(run[^1]);
+        BigInteger from = space.ToNumber(start), to = end is null ? space.Max : space.ToNumber(end);
+        if (last <= first) return null;
+        // A page's worth of the number space, by the density of the survey's page.
+        var page = BigInteger.Max(BigInteger.One, (last - first) * shape.PageSize / (run.Count - 1));
+        if (from + page >= to) return null;
+
+        // Gallop: the first step with no key after it bounds the stretch's end.
+        var steps = new List<BigInteger>();
+        for (int j = 0; j <= GallopSteps && from + (page << j) < to; j++) steps.Add(from + (page << j));
+        var found = await Task.WhenAll(steps.Select(s => ProbeAsync(prefix, space.FromNumber(s), end, cancel))).ConfigureAwait(false);
+        int miss = Array.FindIndex(found, k => k is null);
+        BigInteger top;
+        string? frontier = null;
+        if (miss < 0)
+        {
+            // Keys past the last step: if the step count, not the stretch, stopped the gallop, the rest is the next survey's.
+            top = steps[^1];
+            if (steps.Count > GallopSteps && top < to) frontier = space.FromNumber(top);
+            else top = to;
+        }
+        else
+        {
+            BigInteger low = miss == 0 ? from : BigInteger.Max(steps[miss - 1], space.ToNumber(found[miss - 1]!));
+            top = steps[miss];
+            int refine = (int)BigInteger.Min(RefineProbes, (top - low) / page - 1);
+            if (refine > 0)
+            {
+                var inside = Enumerable.Range(1, refine).Select(i => low + (top - low) * i / (refine + 1)).ToList();
+                var beyond = await Task.WhenAll(inside.Select(s => ProbeAsync(prefix, space.FromNumber(s), end, cancel))).ConfigureAwait(false);
+                int stop = Array.FindIndex(beyond, k => k is null);
+                if (stop >= 0) top = inside[stop];
+            }
+        }
+        var cuts = new List<string>();
+        var stretches = new Dictionary<string, double>(StringComparer.Ordinal) { [start] = shape.PageSize };
+        for (var c = from + page; c < top; c += page)
+        {
+            string cut = space.FromNumber(c);
+            if (order.Compare(cut, start) <= 0 || (cuts.Count > 0 && order.Compare(cut, cuts[^1]) <= 0)) continue;
+            cuts.Add(cut);
+            stretches[cut] = shape.PageSize;
+        }
+        return (cuts, stretches, frontier);
+    }
+
+    /// <summary>The first key after <paramref name="mark"/> under <paramref name="prefix"/>, if one lies up to <paramref name="end"/>.</summary>
+    private async Task<string?> ProbeAsync(string prefix, string mark, string? end, CancellationToken cancel)
+    {
+        var response = await client.ListObjectsV2Async(new ListObjectsV2Request
+        {
+            BucketName = bucket,
+            Prefix = prefix.Length == 0 ? null : prefix,
+            StartAfter = mark,
+            MaxKeys = 1,
+            Encoding = EncodingType.Url,
+        }, cancel).ConfigureAwait(false);
+        if (response.S3Objects is not [var o, ..]) return null;
+        string key = response.Encoding == EncodingType.Url ? BucketLister.DecodeKey(o.Key) : o.Key;
+        return end is null || KeyOrder.Instance.Compare(key, end) <= 0 ? key : null;
     }
 
     private sealed record FolderPage(List<string> Keys, List<string> Folders, string? LastShownIfTruncated);

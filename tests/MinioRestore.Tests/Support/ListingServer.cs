@@ -18,7 +18,7 @@ public class ListingServer : DispatchProxy
     private IComparer<string> _order = KeyOrder.Instance;
     private bool _omitMarkFolder;
     private readonly ConcurrentDictionary<string, (string After, bool SkipFolder)> _tokens = new();
-    private int _requests, _delimited, _inFlight, _maxInFlight;
+    private int _requests, _delimited, _probes, _inFlight, _maxInFlight;
 
     /// <param name="omitMarkFolder">
     /// Play a server whose delimiter listing after a key does not name the folder that key is in
@@ -44,10 +44,15 @@ public class ListingServer : DispatchProxy
 
     public int Requests => _requests;
     public int DelimitedRequests => _delimited;
+    /// <summary>Listings of one key without a delimiter: the probes of flat keys.</summary>
+    public int ProbeRequests => _probes;
     public int MostInFlight => _maxInFlight;
 
     /// <summary>Delimiter listings (surveys) fail with this server error, when set.</summary>
     public string? FailDelimitedWith { get; set; }
+
+    /// <summary>Probes (listings of one key, no delimiter) fail with this server error, when set.</summary>
+    public string? FailProbesWith { get; set; }
 
     /// <summary>From this request on, a listing that goes on says so without a continuation token (a broken server or proxy).</summary>
     public int DropTokensFrom { get; set; } = int.MaxValue;
@@ -69,6 +74,11 @@ public class ListingServer : DispatchProxy
         {
             Interlocked.Increment(ref _delimited);
             if (FailDelimitedWith is { } error) throw new AmazonS3Exception(error) { ErrorCode = error, StatusCode = System.Net.HttpStatusCode.InternalServerError };
+        }
+        else if (request.MaxKeys == 1)
+        {
+            Interlocked.Increment(ref _probes);
+            if (FailProbesWith is { } error) throw new AmazonS3Exception(error) { ErrorCode = error, StatusCode = System.Net.HttpStatusCode.InternalServerError };
         }
         int now = Interlocked.Increment(ref _inFlight);
         for (int seen = _maxInFlight; now > seen; seen = _maxInFlight) Interlocked.CompareExchange(ref _maxInFlight, now, seen);

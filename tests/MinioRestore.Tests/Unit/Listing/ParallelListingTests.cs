@@ -65,6 +65,98 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
             }
     }
 
+    /// <summary>One to four UTF-8 bytes, and U+FFFD and U+E000, where UTF-16 order is not byte order.</summary>
+    private static readonly string[] Letters = ["a", "\u00e9", "\u4e2d", "\U0001F600", "\uFFFD", "\uE000", "\u00ff"];
+
+    /// <summary>Flat keys (no folder to cut at): hex hashes, numbered, in one folder, multi-byte UTF-8 and beyond the BMP, keys that are prefixes of each other, timestamps.</summary>
+    public static readonly Dictionary<string, string[]> FlatLayouts = new()
+    {
+        ["hashes"] = [.. Enumerable.Range(0, 300).Select(i => Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(BitConverter.GetBytes(i))))],
+        ["numbered"] = [.. Numbered("obj-{0:D6}", 400)],
+        ["one-folder"] = [.. Numbered("obj/{0:D7}", 300), "obj/", "zz"],
+        ["utf8"] = [.. Enumerable.Range(0, 300).Select(i => Letters[i % Letters.Length] + Letters[i / Letters.Length % Letters.Length] + $"{i:x3}")],
+        ["prefixes"] = [.. Enumerable.Range(1, 60).Select(n => new string('a', n)), .. Enumerable.Range(1, 60).Select(n => new string('a', n) + "b"), .. Numbered("a{0}", 60),
+            "\U0001F600", "\U0001F600\U0001F600", "\u00ff", "\u00ff\u00ff"],
+        // Times: a sparse alphabet, whose byte midpoints fall between keys.
+        ["timestamps"] = [.. Enumerable.Range(0, 200).Select(i => new DateTime(2024, 1, 1).AddMinutes(i * 397).ToString("yyyy-MM-ddTHH:mm:ssZ"))],
+    };
+
+    public static TheoryData<string, int, int> FlatCases()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var layout in FlatLayouts.Keys)
+            foreach (int pageSize in new[] { 2, 5, 17 })
+                foreach (int rangePages in new[] { 1, 3 })
+                    data.Add(layout, pageSize, rangePages);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(FlatCases))]
+    public async Task Flat_keys_cut_by_probes_yield_exactly_the_serial_listing(string layout, int pageSize, int rangePages)
+    {
+        var keys = FlatLayouts[layout];
+        var (client, server) = ListingServer.Create(keys);
+        // Survey pages as small as the listing's: a survey sees no further than a page, so only probes find cuts.
+        var shape = new ListingShape { PageSize = pageSize, SurveyPageSize = pageSize, RangesAhead = 3, PagesBuffered = 1, RangePages = rangePages, MaxRangesPerSurvey = 8 };
+        var sorted = keys.Distinct().Order(KeyOrder.Instance).ToList();
+        int probes = 0;
+        foreach (var prefix in new[] { null, "a", "obj", "obj/", "2024-0", "\U0001F600" })
+            foreach (var mark in new[] { null, sorted[sorted.Count / 3], sorted[sorted.Count / 3] + "\u00e9", "a" })
+            {
+                var expected = sorted.Where(k => k.StartsWith(prefix ?? "", StringComparison.Ordinal) && (mark is null || KeyOrder.Instance.Compare(k, mark) > 0)).ToList();
+                int before = server.ProbeRequests;
+                Assert.Equal(expected, await ListAsync(client, prefix, mark, shape));
+                probes += server.ProbeRequests - before;
+            }
+        output.WriteLine($"{probes} probes, {server.Requests} requests");
+        Assert.True(probes > 0, "no probes: the flat keys were listed as one chain");
+    }
+
+    [Fact]
+    public async Task Flat_keys_are_listed_in_ranges_at_once_and_the_probes_stay_within_their_bound()
+    {
+        var keys = Numbered("obj/{0:D7}", 4000).ToList();
+        var (client, server) = ListingServer.Create(keys);
+        server.Latency = TimeSpan.FromMilliseconds(5);
+        var shape = new ListingShape { PageSize = 20, SurveyPageSize = 20, RangesAhead = 6, RangePages = 2, MaxRangesPerSurvey = 16 };
+
+        var listed = await ListAsync(client, null, null, shape);
+
+        output.WriteLine($"{server.Requests} requests ({server.DelimitedRequests} delimited, {server.ProbeRequests} probes), at most {server.MostInFlight} at once");
+        Assert.Equal(keys, listed);
+        Assert.True(server.MostInFlight > 2, $"at most {server.MostInFlight} requests at once: one chain");
+        // 200 pages serially. A survey covers up to 16 x 2 pages with at most 5 + 1 + 7 probes and 2 delimiter pages (the root's and obj/'s).
+        int surveys = (int)Math.Ceiling(200.0 / (16 * 2)) + 1;
+        Assert.True(server.ProbeRequests <= surveys * 13, $"{server.ProbeRequests} probes for at most {surveys} surveys");
+        Assert.True(server.Requests <= 200 * 1.5 + surveys * 15, $"{server.Requests} requests");
+    }
+
+    [Fact]
+    public async Task A_failed_probe_leaves_the_rest_to_one_chain_and_loses_nothing()
+    {
+        var keys = Numbered("k{0:D4}", 300).ToList();
+        var (client, server) = ListingServer.Create(keys);
+        server.FailProbesWith = "InternalError";
+
+        Assert.Equal(keys, await ListAsync(client, null, null, new ListingShape { PageSize = 7, SurveyPageSize = 7 }));
+        Assert.True(server.ProbeRequests > 0);
+    }
+
+    [Theory]
+    [InlineData(10, 1)]
+    [InlineData(20, 2)]
+    public async Task A_flat_bucket_of_one_or_two_pages_costs_its_pages_and_no_probe(int count, int listingRequests)
+    {
+        var (client, server) = ListingServer.Create(Numbered("k{0:D2}", count));
+
+        var keys = await ListAsync(client, null, null, ListingShape.Default with { PageSize = 10, SurveyPageSize = 10 });
+
+        Assert.Equal(count, keys.Count);
+        Assert.Equal(0, server.ProbeRequests);
+        Assert.Equal(listingRequests, server.Requests - server.DelimitedRequests);
+    }
+
     [Theory]
     [InlineData(10, 1)]   // one page: its own request, no survey
     [InlineData(20, 2)]   // two pages: the survey beside the second page, no third request on the listing's path
