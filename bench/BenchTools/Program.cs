@@ -18,7 +18,8 @@ using MinioRestore.Engine.Transport;
 // BenchTools plain-copy SOURCE TARGET BUCKET INTO PART_SIZE STREAMS  the server pair's limit with nothing of the engine (PlainS3.cs)
 // BenchTools engine SOURCE TARGET BUCKET INTO PER_OBJECT PART_STREAMS  the engine's restore with these part settings, twice (cold, warm)
 // BenchTools delay-proxy PORT UPSTREAM_URL ROUND_TRIP_MS    a loopback proxy adding latency, the WAN case (DelayProxy.cs)
-// BenchTools list ENDPOINT BUCKET serial|ranges RUNS        the bucket listing alone (Listing/BucketLister), one chain of pages or key ranges: seconds per run
+// BenchTools list ENDPOINT BUCKET serial|ranges RUNS [versions]   the bucket listing alone (Listing/BucketLister), one chain of pages or key ranges: seconds per run;
+//                                                          versions: the version listing (Listing/VersionLister, as -AsOf and -AllVersions list)
 // The AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables hold the keys of both ends.
 string accessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")!, secretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY")!;
 S3Endpoint At(string url) => new(new Uri(url), "us-east-1", accessKey, secretKey);
@@ -41,7 +42,8 @@ return args switch
             bucket, into, long.Parse(partSize), int.Parse(streams)),
     ["engine", var source, var target, var bucket, var into, var perObject, var partStreams] =>
         await EngineAsync(At(source), At(target), bucket, into, int.Parse(perObject), int.Parse(partStreams)),
-    ["list", var endpoint, var bucket, var mode and ("serial" or "ranges"), var runs] => await ListAsync(At(endpoint), bucket, mode == "ranges", int.Parse(runs)),
+    ["list", var endpoint, var bucket, var mode and ("serial" or "ranges"), var runs] => await ListAsync(At(endpoint), bucket, mode == "ranges", int.Parse(runs), false),
+    ["list", var endpoint, var bucket, var mode and ("serial" or "ranges"), var runs, "versions"] => await ListAsync(At(endpoint), bucket, mode == "ranges", int.Parse(runs), true),
     ["delay-proxy", var port, var upstream, var roundTrip] => await DelayProxy.RunAsync(int.Parse(port), new Uri(upstream), TimeSpan.FromMilliseconds(double.Parse(roundTrip))),
     _ => Usage(),
 };
@@ -59,7 +61,7 @@ async Task<int> EnableVersioningAsync(S3Endpoint endpoint, string bucket)
     return 0;
 }
 
-async Task<int> ListAsync(S3Endpoint endpoint, string bucket, bool ranges, int runs)
+async Task<int> ListAsync(S3Endpoint endpoint, string bucket, bool ranges, int runs, bool versions)
 {
     using var s3 = S3ClientFactory.Create(endpoint, RestoreOptions.DefaultConnections);
     var shape = ListingShape.Default with { Parallel = ranges };
@@ -67,7 +69,10 @@ async Task<int> ListAsync(S3Endpoint endpoint, string bucket, bool ranges, int r
     {
         var clock = Stopwatch.StartNew();
         long keys = 0;
-        await foreach (var _ in BucketLister.ListAsync(s3, bucket, null, CancellationToken.None, null, shape)) keys++;
+        var listing = versions
+            ? VersionLister.ListAsync(s3, bucket, null, VersionLister.DefaultPageSize, CancellationToken.None, null, shape)
+            : BucketLister.ListAsync(s3, bucket, null, CancellationToken.None, null, shape);
+        await foreach (var _ in listing) keys++;
         Console.WriteLine($"{clock.Elapsed.TotalSeconds:0.00} s {keys} keys");
     }
     return 0;
@@ -75,7 +80,7 @@ async Task<int> ListAsync(S3Endpoint endpoint, string bucket, bool ranges, int r
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE | minio-put ENDPOINT BUCKET COUNT SIZE | latency SOURCE TARGET BUCKET COUNT CONCURRENCY | raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY | versioning ENDPOINT BUCKET | plain-copy SOURCE TARGET BUCKET INTO PART_SIZE STREAMS | delay-proxy PORT UPSTREAM_URL ROUND_TRIP_MS | list ENDPOINT BUCKET serial|ranges RUNS");
+    Console.Error.WriteLine("usage: BenchTools overhead SOURCE TARGET BUCKET COUNT | raw-get ENDPOINT BUCKET | raw-put ENDPOINT BUCKET COUNT SIZE | minio-put ENDPOINT BUCKET COUNT SIZE | latency SOURCE TARGET BUCKET COUNT CONCURRENCY | raw-copy SOURCE TARGET BUCKET COUNT CONCURRENCY | versioning ENDPOINT BUCKET | plain-copy SOURCE TARGET BUCKET INTO PART_SIZE STREAMS | delay-proxy PORT UPSTREAM_URL ROUND_TRIP_MS | list ENDPOINT BUCKET serial|ranges RUNS [versions]");
     return 2;
 }
 

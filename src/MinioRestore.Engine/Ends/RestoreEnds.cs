@@ -47,7 +47,7 @@ internal sealed class RestoreEnds : IDisposable
     {
         var backup = asOf is null
             ? BucketLister.ListAsync(Source, sourceBucket, filter.Prefix, cancel, startAfter, shape)
-            : VersionLister.ListAsOfAsync(Source, sourceBucket, filter.Prefix, asOf.Utc, asOf.PageSize, cancel, startAfter);
+            : VersionLister.ListAsOfAsync(Source, sourceBucket, filter.Prefix, asOf.Utc, asOf.PageSize, cancel, startAfter, shape);
         var source = Listed(backup, filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel);
         var target = targetBucket is null
             ? Empty()
@@ -69,14 +69,15 @@ internal sealed class RestoreEnds : IDisposable
     /// </summary>
     /// <param name="shard">-ShardIndex/-ShardCount: only the keys of this shard, on both ends (a key's history is all in one shard).</param>
     /// <param name="startAfter">A checkpoint's mark: both listings start with the key after it, whole (KeyMarker without a version-id marker).</param>
+    /// <param name="shape">How both version listings are read, in key ranges (<see cref="VersionLister"/>).</param>
     public IAsyncEnumerable<MergedHistory> MergeHistoriesAsync(string sourceBucket, string? targetBucket, ObjectFilter filter, DateTime? upToUtc, int pageSize,
-        CancellationToken cancel, Restoring.Shard? shard = null, string? startAfter = null)
+        CancellationToken cancel, Restoring.Shard? shard = null, string? startAfter = null, ListingShape? shape = null)
     {
-        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel, startAfter), filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
+        var source = KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Source, sourceBucket, filter.Prefix, pageSize, cancel, startAfter, shape), filter, shard, EndRole.Source, SourceEndpoint, sourceBucket, cancel),
             upToUtc, cancel);
         var target = targetBucket is null
             ? EmptyHistories()
-            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel, startAfter), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel),
+            : KeyHistory.GroupAsync(Listed(VersionLister.ListAsync(Target, targetBucket, filter.Prefix, pageSize, cancel, startAfter, shape), filter, shard, EndRole.Target, TargetEndpoint, targetBucket, cancel),
                 null, cancel);
         return ListingMerge.MergeAsync(source, target, cancel);
     }

@@ -10,11 +10,14 @@ namespace MinioRestore.Engine.Listing;
 
 /// <summary>
 /// Streams a bucket's listing in the server's order (UTF-8 byte order of keys, <see cref="KeyOrder"/>)
-/// with memory bounded whatever the object count.
+/// with memory bounded whatever the object count: its objects, or its versions (<see cref="VersionLister"/>),
+/// as the <see cref="PageSource"/> lists a page.
 /// <para>
 /// The first two pages are one chain, as S3 serves it, so a bucket of one page costs one request
 /// and one of two pages no more time than before; beside the second page, a survey of the bucket's
-/// folders (<see cref="LayoutSurvey"/>) finds where the rest can be cut. If the second page says
+/// folders (<see cref="LayoutSurvey"/>) finds where the rest can be cut; where it meets flat keys that go
+/// on, probes of one key find cuts without folders (<see cref="LayoutSurvey.ProbeFlatAsync"/>, once
+/// the second page says more follows). If the second page says
 /// more follows, the rest is listed as key ranges (<see cref="KeyRange"/>) at once, up to
 /// <see cref="ListingShape.RangesAhead"/> ahead of the range being read, each holding at most
 /// <see cref="ListingShape.PagesBuffered"/> pages. Ranges are read one after another in key
@@ -27,11 +30,19 @@ namespace MinioRestore.Engine.Listing;
 /// </summary>
 internal static class BucketLister
 {
-    public static async IAsyncEnumerable<ObjectEntry> ListAsync(
-        IAmazonS3 client, string bucket, string? prefix, [EnumeratorCancellation] CancellationToken cancel, string? startAfter = null, ListingShape? shape = null)
+    public static IAsyncEnumerable<ObjectEntry> ListAsync(
+        IAmazonS3 client, string bucket, string? prefix, CancellationToken cancel, string? startAfter = null, ListingShape? shape = null)
+    {
+        shape ??= ListingShape.Default;
+        return ListAsync(new PageSource.Objects(client, bucket, shape.PageSize), client, bucket, prefix, cancel, startAfter, shape);
+    }
+
+    /// <summary>The listing of <paramref name="source"/>'s pages (objects or versions) in key ranges; <paramref name="client"/> surveys where to cut.</summary>
+    internal static async IAsyncEnumerable<ObjectEntry> ListAsync(PageSource source,
+        IAmazonS3 client, string bucket, string? prefix, [EnumeratorCancellation] CancellationToken cancel, string? startAfter, ListingShape shape)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var listing = new Listing(client, bucket, prefix ?? "", shape ?? ListingShape.Default);
+        var listing = new Listing(source, client, bucket, prefix ?? "", shape);
         var planner = Task.Run(() => listing.PlanAsync(startAfter, stop.Token), stop.Token);
         try
         {
@@ -67,11 +78,18 @@ internal static class BucketLister
     private sealed class RangeFeed(Channel<List<ObjectEntry>> pages, KeyRange? bounds)
     {
         public Channel<List<ObjectEntry>> Pages { get; } = pages;
-        /// <summary>The range's bounds; null for the first pages, listed as one chain.</summary>
-        public KeyRange? Bounds { get; } = bounds;
+        /// <summary>
+        /// The range's bounds; null for the first pages, listed as one chain, until ranges follow them
+        /// on a source whose pages end inside a key: then the chain ends past that key.
+        /// </summary>
+        public KeyRange? Bounds { get; set; } = bounds;
         public Task Lister { get; set; } = Task.CompletedTask;
         /// <summary>The first key listed past the range's end (set before the pages complete), or null when the listing ended first.</summary>
         public string? StoppedAt { get; set; }
+        /// <summary>The keys the range's flat cuts were planned to hold (<see cref="LayoutSurvey.Result.Stretches"/>), or null.</summary>
+        public double? Planned { get; init; }
+        /// <summary>The entries listed into it so far.</summary>
+        public int Listed { get; set; }
     }
 
     /// <summary>
@@ -85,9 +103,11 @@ internal static class BucketLister
             $"The server listed bucket '{bucket}' out of UTF-8 byte order (after '{expected}' came {(found is null ? "nothing" : $"'{found}'")} where '{expected}' was due); " +
             "the restore stopped so that nothing is overwritten or removed by mistake.");
 
-    private sealed class Listing(IAmazonS3 client, string bucket, string root, ListingShape shape)
+    private sealed class Listing(PageSource source, IAmazonS3 client, string bucket, string root, ListingShape shape)
     {
         private readonly List<Task> _listers = [];
+        /// <summary>Flat ranges listed: the keys their cuts were planned to hold, and what they held.</summary>
+        private double _flatPlanned, _flatListed;
 
         /// <summary>The stretches in key order; bounded, so at most RangesAhead wait ahead of the one being read.</summary>
         public Channel<RangeFeed> Ranges { get; } = Channel.CreateBounded<RangeFeed>(new BoundedChannelOptions(shape.RangesAhead) { SingleReader = true, SingleWriter = true });
@@ -119,25 +139,44 @@ internal static class BucketLister
             try
             {
                 await EnqueueAsync(head, cancel).ConfigureAwait(false);
-                var request = Request(root, startAfter);
-                var page = await PageAsync(request, head, cancel).ConfigureAwait(false);
-                if (page.Token is not null && page.Last is not null && KeyRange.CanBound(page.Last) && shape.Parallel)
+                var chain = source.Start(root, startAfter);
+                var page = await PageAsync(chain, head, cancel).ConfigureAwait(false);
+                if (page.More && page.Last is not null && KeyRange.CanBound(page.Last) && shape.Parallel)
                 {
                     // Parallel listing starts with the third page: a bucket of one or two pages waits for no survey.
                     firstLast = page.Last;
                     survey = new LayoutSurvey(client, bucket, root, shape).SurveyAsync(firstLast, stopSurvey.Token);
-                    request.ContinuationToken = page.Token;
-                    page = await PageAsync(request, head, cancel).ConfigureAwait(false);
-                    if (page.Token is not null && page.Last is not null && KeyRange.CanBound(page.Last)) after = page.Last;
+                    page = await PageAsync(chain, head, cancel).ConfigureAwait(false);
+                    if (page.More && page.Last is not null && KeyRange.CanBound(page.Last)) after = page.Last;
                 }
                 // Serial: the chain of pages to the end.
-                while (after is null && page.Token is not null)
+                while (after is null && page.More) page = await PageAsync(chain, head, cancel).ConfigureAwait(false);
+                if (after is not null && source.PagesEndMidKey)
                 {
-                    request.ContinuationToken = page.Token;
-                    page = await PageAsync(request, head, cancel).ConfigureAwait(false);
+                    // The page may have ended inside the versions of its last key: the chain lists the rest
+                    // of them (a key's versions are never split between two ranges) while the ranges start.
+                    head.Bounds = new KeyRange(startAfter ?? "", after);
+                    var last = page;
+                    _ = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            for (var p = last; p.More;) p = await PageAsync(chain, head, cancel).ConfigureAwait(false);
+                            head.Pages.Writer.TryComplete();
+                            headDone.TrySetResult();
+                        }
+                        catch (Exception e)
+                        {
+                            head.Pages.Writer.TryComplete(e);
+                            headDone.TrySetException(e);
+                        }
+                    }, CancellationToken.None);
                 }
-                head.Pages.Writer.TryComplete();
-                headDone.TrySetResult();
+                else
+                {
+                    head.Pages.Writer.TryComplete();
+                    headDone.TrySetResult();
+                }
             }
             catch (Exception e)
             {
@@ -173,11 +212,11 @@ internal static class BucketLister
                 bool serialRest = ranges.Count == 0 || (layout.Frontier is not null && keys < 2 * shape.PageSize);
                 if (serialRest) ranges = [new KeyRange(after, null)];
                 // The next survey runs while these ranges list.
-                var next = !serialRest && layout.Frontier is { } frontier ? new LayoutSurvey(client, bucket, root, shape).SurveyAndProbeAsync(frontier, stopSurvey.Token) : null;
+                var next = !serialRest && layout.Frontier is { } frontier ? new LayoutSurvey(client, bucket, root, shape).SurveyAsync(frontier, stopSurvey.Token) : null;
                 try
                 {
                     foreach (var range in ranges)
-                        await EnqueueAsync(StartRange(range, cancel), cancel).ConfigureAwait(false);
+                        await EnqueueAsync(StartRange(range, cancel, serialRest ? null : Planned(range, layout.Stretches)), cancel).ConfigureAwait(false);
                 }
                 catch when (next is not null)
                 {
@@ -192,8 +231,28 @@ internal static class BucketLister
                     await EnqueueAsync(StartRange(new KeyRange(after, null), cancel), cancel).ConfigureAwait(false);
                     return;
                 }
-                layout = surveyed;
+                // Probed once most of these ranges are listed (the channel holds RangesAhead), so their flat
+                // ranges correct the density a survey's page shows (keys of mixed radix, such as times, are
+                // sparser over long stretches than within a page).
+                layout = await new LayoutSurvey(client, bucket, root, shape).ProbeFlatAsync(surveyed, after, cancel, FlatScale()).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>The keys a range of flat cuts was planned to hold: the stretches from its start up to its end; null for other ranges.</summary>
+        private static double? Planned(KeyRange range, Dictionary<string, double>? stretches)
+        {
+            if (stretches is null || range.UpTo is null || !stretches.ContainsKey(range.After)) return null;
+            double planned = 0;
+            foreach (var (cut, keys) in stretches)
+                if (KeyOrder.Instance.Compare(cut, range.After) >= 0 && KeyOrder.Instance.Compare(cut, range.UpTo) < 0) planned += keys;
+            return planned;
+        }
+
+        /// <summary>How much wider flat cuts must be placed than a survey's page says, by the flat ranges listed so far (1 before any).</summary>
+        private double FlatScale()
+        {
+            lock (_listers)
+                return _flatPlanned < 4 * shape.PageSize ? 1 : Math.Clamp(_flatPlanned / Math.Max(1, _flatListed), 1.0 / 16, 1024);
         }
 
         /// <summary>
@@ -229,9 +288,9 @@ internal static class BucketLister
             await Ranges.Writer.WriteAsync(range, cancel).ConfigureAwait(false);
         }
 
-        private RangeFeed StartRange(KeyRange range, CancellationToken cancel)
+        private RangeFeed StartRange(KeyRange range, CancellationToken cancel, double? planned = null)
         {
-            var feed = new RangeFeed(NewPages(), range);
+            var feed = new RangeFeed(NewPages(), range) { Planned = planned };
             feed.Lister = Task.Run(() => ListRangeAsync(feed, cancel), cancel);
             return feed;
         }
@@ -240,12 +299,11 @@ internal static class BucketLister
         {
             try
             {
-                var request = Request(feed.Bounds!.ListPrefix(root), feed.Bounds.After);
-                for (var page = await PageAsync(request, feed, cancel).ConfigureAwait(false); page.Token is not null;)
-                {
-                    request.ContinuationToken = page.Token;
-                    page = await PageAsync(request, feed, cancel).ConfigureAwait(false);
-                }
+                var chain = source.Start(feed.Bounds!.ListPrefix(root), feed.Bounds.After);
+                for (var page = await PageAsync(chain, feed, cancel).ConfigureAwait(false); page.More;)
+                    page = await PageAsync(chain, feed, cancel).ConfigureAwait(false);
+                if (feed.Planned is { } planned)
+                    lock (_listers) { _flatPlanned += planned; _flatListed += feed.Listed; }
                 feed.Pages.Writer.TryComplete();
             }
             catch (Exception e)
@@ -255,65 +313,28 @@ internal static class BucketLister
             }
         }
 
-        private ListObjectsV2Request Request(string prefix, string? startAfter) => new()
-        {
-            BucketName = bucket,
-            Prefix = prefix.Length == 0 ? null : prefix,
-            MaxKeys = shape.PageSize,
-            StartAfter = startAfter,
-            // Keys may hold characters XML 1.0 cannot carry; url-encoded keys survive.
-            Encoding = EncodingType.Url,
-        };
+        /// <summary>What one page left: its last key, and whether the chain goes on (false at the end of the listing or of the feed's range).</summary>
+        private readonly record struct Page(string? Last, bool More);
 
-        /// <summary>What one page left: its last key, and the token of the next page, null at the end of the listing or of <c>range</c>.</summary>
-        private readonly record struct Page(string? Last, string? Token);
-
-        /// <summary>Lists one page, writes its entries (those within the feed's bounds, if it has any) and says where the next starts.</summary>
-        private async Task<Page> PageAsync(ListObjectsV2Request request, RangeFeed feed, CancellationToken cancel)
+        /// <summary>Lists one page, writes its entries (those within the feed's bounds, if it has any) and says whether another follows.</summary>
+        private static async Task<Page> PageAsync(PageSource.Chain chain, RangeFeed feed, CancellationToken cancel)
         {
             var range = feed.Bounds;
-            var response = await client.ListObjectsV2Async(request, cancel).ConfigureAwait(false);
-            // A server may ignore encoding-type (it then says nothing of it): its keys are as stored.
-            bool encoded = response.Encoding == EncodingType.Url;
-            var page = new List<ObjectEntry>(response.S3Objects?.Count ?? 0);
-            bool passedEnd = false;
-            foreach (var o in response.S3Objects ?? [])
-            {
-                var entry = new ObjectEntry(encoded ? DecodeKey(o.Key) : o.Key, o.Size ?? 0, o.ETag ?? "", o.LastModified ?? default) { StorageClass = o.StorageClass?.Value };
-                if (range is not null && !range.Holds(entry.Key)) { passedEnd = true; feed.StoppedAt = entry.Key; break; }
-                page.Add(entry);
-            }
-            if (page.Count > 0) await feed.Pages.Writer.WriteAsync(page, cancel).ConfigureAwait(false);
-            string? last = page.Count > 0 ? page[^1].Key : null;
-            if (passedEnd || response.IsTruncated != true) return new Page(last, null);
-            // Taking a cut-short listing for the whole bucket would let -Remove delete what the backup holds.
-            if (string.IsNullOrEmpty(response.NextContinuationToken)) throw CutShort(bucket, "continuation token");
-            return new Page(last, response.NextContinuationToken);
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="produce"/> (which writes pages and completes the writer, with its
-    /// failure if any) one page ahead of the consumer: two pages of look-ahead, so the next
-    /// request is in flight while the merge consumes this one, and memory stays bounded.
-    /// </summary>
-    internal static async IAsyncEnumerable<ObjectEntry> StreamPagesAsync(
-        Func<ChannelWriter<List<ObjectEntry>>, CancellationToken, Task> produce, [EnumeratorCancellation] CancellationToken cancel)
-    {
-        var pages = Channel.CreateBounded<List<ObjectEntry>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var producer = Task.Run(() => produce(pages.Writer, stop.Token), stop.Token);
-        try
-        {
-            await foreach (var page in pages.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
-                foreach (var entry in page)
-                    yield return entry;
-            await producer.ConfigureAwait(false); // surfaces a listing failure
-        }
-        finally
-        {
-            stop.Cancel();
-            try { await producer.ConfigureAwait(false); } catch { /* already reported above, or abandoned */ }
+            var (entries, more) = await chain.NextAsync(cancel).ConfigureAwait(false);
+            int kept = entries.Count;
+            if (range is not null)
+                for (int i = 0; i < entries.Count; i++)
+                    if (!range.Holds(entries[i].Key))
+                    {
+                        feed.StoppedAt = entries[i].Key;
+                        kept = i;
+                        more = false;
+                        break;
+                    }
+            if (kept < entries.Count) entries.RemoveRange(kept, entries.Count - kept);
+            feed.Listed += entries.Count;
+            if (entries.Count > 0) await feed.Pages.Writer.WriteAsync(entries, cancel).ConfigureAwait(false);
+            return new Page(entries.Count > 0 ? entries[^1].Key : null, more);
         }
     }
 

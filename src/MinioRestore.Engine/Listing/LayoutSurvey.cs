@@ -69,13 +69,6 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
         return new Result(cuts, frontier, openEnds) { LooseRuns = looseRuns };
     }
 
-    /// <summary>
-    /// <see cref="SurveyAsync"/>, then <see cref="ProbeFlatAsync"/> from the same mark (the surveys
-    /// after the first, which run while ranges list).
-    /// </summary>
-    public async Task<Result> SurveyAndProbeAsync(string after, CancellationToken cancel) =>
-        await ProbeFlatAsync(await SurveyAsync(after, cancel).ConfigureAwait(false), after, cancel).ConfigureAwait(false);
-
     /// <summary>Galloping probes from the start of a flat stretch: its first 2^j pages' worth, j = 0..this.</summary>
     private int GallopSteps => (int)Math.Ceiling(Math.Log2(Math.Max(2, shape.MaxRangesPerSurvey * shape.RangePages)));
 
@@ -96,7 +89,8 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
     /// sends the rest to the next survey. One open end is probed per survey (the first that has keys
     /// after the mark); a probe that fails leaves the survey as it was. The probes only place cuts.
     /// </summary>
-    public async Task<Result> ProbeFlatAsync(Result layout, string after, CancellationToken cancel)
+    /// <param name="scale">How much wider than the survey's page says to place cuts (measured on the flat ranges listed so far).</param>
+    public async Task<Result> ProbeFlatAsync(Result layout, string after, CancellationToken cancel, double scale = 1)
     {
         var order = KeyOrder.Instance;
         var points = layout.Cuts.Where(c => KeyRange.CanBound(c)).ToList();
@@ -110,7 +104,7 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
             string? end = points.Where(p => order.Compare(p, start) > 0).Min(order);
             try
             {
-                if (await ProbeStretchAsync(run, start, end, cancel).ConfigureAwait(false) is not { } probed) continue;
+                if (await ProbeStretchAsync(run, start, end, scale, cancel).ConfigureAwait(false) is not { } probed) continue;
                 var (cuts, stretches, frontier) = probed;
                 return layout with
                 {
@@ -129,7 +123,7 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
 
     /// <summary>Cuts about a page apart from <paramref name="start"/> to the end of the keys before <paramref name="end"/> (null: the listing's end), found by probes; null when nothing is worth cutting.</summary>
     private async Task<(List<string> Cuts, Dictionary<string, double> Stretches, string? Frontier)?> ProbeStretchAsync(
-        List<string> run, string start, string? end, CancellationToken cancel)
+        List<string> run, string start, string? end, double scale, CancellationToken cancel)
     {
         var order = KeyOrder.Instance;
         // The keys of the stretch share what its bounds share (the listing's root at least).
@@ -146,7 +140,7 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
         BigInteger from = space.ToNumber(start), to = end is null ? space.Max : space.ToNumber(end);
         if (last <= first) return null;
         // A page's worth of the number space, by the density of the survey's page.
-        var page = BigInteger.Max(BigInteger.One, (last - first) * shape.PageSize / (run.Count - 1));
+        var page = BigInteger.Max(BigInteger.One, (last - first) * shape.PageSize * (long)(scale * 1024) / (1024L * (run.Count - 1)));
         if (from + page >= to) return null;
 
         // Gallop: the first step with no key after it bounds the stretch's end.

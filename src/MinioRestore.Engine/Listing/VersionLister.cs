@@ -1,7 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using MinioRestore.Engine.Comparing;
 
 namespace MinioRestore.Engine.Listing;
@@ -9,9 +8,11 @@ namespace MinioRestore.Engine.Listing;
 /// <summary>
 /// A bucket's versions from ListObjectVersions, in the server's order (keys in order, each key's
 /// versions and delete markers newest first), each an <see cref="ObjectEntry"/> carrying its
-/// version id. Streamed page by page (key and version-id markers), one page ahead
-/// (<see cref="BucketLister.StreamPagesAsync"/>; one chain of pages, not key ranges: ranges of versions
-/// would need key and version-id markers at each bound): memory stays flat whatever the number of versions. Two readings
+/// version id. Listed as the bucket listing is (<see cref="BucketLister"/>: two pages as one chain, then
+/// key ranges at once, read in key order), with ListObjectVersions pages (<see cref="PageSource.Versions"/>):
+/// bounds are keys, so all of a key's versions are in the range that holds the key (a range whose
+/// last page ends inside a key lists on to the key after it), and memory stays flat whatever the
+/// number of versions. Two readings
 /// of it: the state at an instant (<see cref="ListAsOfAsync"/>, per key the version
 /// <see cref="AsOfPicker"/> chooses) and the whole history (<see cref="KeyHistory.GroupAsync"/>).
 /// </summary>
@@ -22,18 +23,23 @@ internal static class VersionLister
     /// <summary>Per key, the version at <paramref name="asOfUtc"/>; keys deleted or not yet written then are left out.</summary>
     /// <param name="startAfter">A checkpoint's mark: the listing starts with the keys after it.</param>
     public static async IAsyncEnumerable<ObjectEntry> ListAsOfAsync(IAmazonS3 client, string bucket, string? prefix, DateTime asOfUtc, int pageSize,
-        [EnumeratorCancellation] CancellationToken cancel, string? startAfter = null)
+        [EnumeratorCancellation] CancellationToken cancel, string? startAfter = null, ListingShape? shape = null)
     {
         var picker = new AsOfPicker(asOfUtc);
-        await foreach (var version in ListAsync(client, bucket, prefix, pageSize, cancel, startAfter).ConfigureAwait(false))
+        await foreach (var version in ListAsync(client, bucket, prefix, pageSize, cancel, startAfter, shape).ConfigureAwait(false))
             if (picker.Offer(version, version.IsDeleteMarker) is { } chosen) yield return chosen;
         if (picker.Finish() is { } last) yield return last;
     }
 
     /// <summary>Every version and delete marker (<see cref="ObjectEntry.IsDeleteMarker"/>), in listing order.</summary>
     /// <param name="startAfter">A checkpoint's mark: the listing starts with the keys after it (KeyMarker without a version-id marker).</param>
-    public static IAsyncEnumerable<ObjectEntry> ListAsync(IAmazonS3 client, string bucket, string? prefix, int pageSize, CancellationToken cancel, string? startAfter = null) =>
-        BucketLister.StreamPagesAsync((pages, ct) => ProduceAsync(client, bucket, prefix, startAfter, pageSize, pages, ct), cancel);
+    /// <param name="shape">How the ranges are read (its page size is <paramref name="pageSize"/>'s).</param>
+    public static IAsyncEnumerable<ObjectEntry> ListAsync(IAmazonS3 client, string bucket, string? prefix, int pageSize, CancellationToken cancel, string? startAfter = null,
+        ListingShape? shape = null)
+    {
+        shape = (shape ?? ListingShape.Default) with { PageSize = pageSize };
+        return BucketLister.ListAsync(new PageSource.Versions(client, bucket, pageSize), client, bucket, prefix, cancel, startAfter, shape);
+    }
 
     /// <summary>
     /// The newest version or delete marker of exactly <paramref name="key"/>, or null when the key
@@ -56,56 +62,10 @@ internal static class VersionLister
         return null;
     }
 
-    private static ObjectEntry Entry(S3ObjectVersion v, bool encoded) =>
+    internal static ObjectEntry Entry(S3ObjectVersion v, bool encoded) =>
         new(encoded ? BucketLister.DecodeKey(v.Key) : v.Key, v.Size ?? 0, v.ETag ?? "", v.LastModified ?? default,
             string.IsNullOrEmpty(v.VersionId) ? "null" : v.VersionId)
         {
             IsDeleteMarker = v.IsDeleteMarker == true, StorageClass = v.StorageClass?.Value,
         };
-
-    private static async Task ProduceAsync(IAmazonS3 client, string bucket, string? prefix, string? startAfter, int pageSize,
-        ChannelWriter<List<ObjectEntry>> pages, CancellationToken cancel)
-    {
-        try
-        {
-            var request = new ListVersionsRequest
-            {
-                BucketName = bucket,
-                Prefix = string.IsNullOrEmpty(prefix) ? null : prefix,
-                MaxKeys = pageSize,
-                KeyMarker = startAfter,
-                Encoding = EncodingType.Url,
-            };
-            while (true)
-            {
-                var response = await client.ListVersionsAsync(request, cancel).ConfigureAwait(false);
-                bool encoded = response.Encoding == EncodingType.Url;
-                var page = new List<ObjectEntry>(response.Versions?.Count ?? 0);
-                ObjectEntry? lastListed = null;
-                foreach (var v in response.Versions ?? [])
-                {
-                    lastListed = Entry(v, encoded);
-                    // Servers differ on whether a key marker without a version-id marker lists that key again (RGW does): it is done, so it is passed over.
-                    if (startAfter is not null && KeyOrder.Instance.Compare(lastListed.Key, startAfter) <= 0) continue;
-                    page.Add(lastListed);
-                }
-                if (page.Count > 0) await pages.WriteAsync(page, cancel).ConfigureAwait(false);
-                if (response.IsTruncated != true) break;
-                if (lastListed is null || string.IsNullOrEmpty(response.NextVersionIdMarker)) throw BucketLister.CutShort(bucket, "key and version-id markers");
-                // The next page starts after the last version listed, named as we decoded it: servers
-                // differ in whether NextKeyMarker is encoded, and a marker decoded twice would go back
-                // and list the same page forever.
-                if (request.KeyMarker is { } previous && KeyOrder.Instance.Compare(lastListed.Key, previous) < 0)
-                    throw BucketLister.CutShort(bucket, "markers that move forward");
-                request.KeyMarker = lastListed.Key;
-                request.VersionIdMarker = lastListed.VersionId;
-            }
-            pages.TryComplete();
-        }
-        catch (Exception e)
-        {
-            pages.TryComplete(e);
-            throw;
-        }
-    }
 }

@@ -83,7 +83,7 @@ public sealed class Restorer : IDisposable
             if (options.AllVersions)
             {
                 var histories = Ends.MergeHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, options.Filter, options.AsOf?.Utc, options.VersionPageSize, cancel,
-                    options.Shard, checkpoint?.ResumeAfter);
+                    options.Shard, checkpoint?.ResumeAfter, options.ListingShape);
                 if (checkpoint is not null) histories = checkpoint.Follow(histories, cancel);
                 await run.Writer.WriteHistoriesAsync(HistoryPlan.PlanAsync(run, histories)).ConfigureAwait(false);
             }

@@ -60,10 +60,24 @@ public class ListingServer : DispatchProxy
     /// <summary>Each answer waits this long, so requests overlap as they would on a network; zero only yields.</summary>
     public TimeSpan Latency { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Versions per key for ListObjectVersions (newest first, ids "v{n}" counting down to "v1"; every
+    /// third key's newest a delete marker); null: one each. A key marker without a version-id marker
+    /// lists that key again, as RGW does.
+    /// </summary>
+    public Func<string, int>? VersionsOf { get; set; }
+
+    public int VersionRequests => _versionRequests;
+    /// <summary>ListObjectVersions with a key marker and no version-id marker: the start of a chain after a bound (a range, or a mark).</summary>
+    public int VersionChainStarts => _versionChainStarts;
+    private int _versionRequests, _versionChainStarts;
+
     protected override object? Invoke(MethodInfo? method, object?[]? args)
     {
         if (method?.Name == nameof(IAmazonS3.ListObjectsV2Async) && args is [ListObjectsV2Request request, CancellationToken cancel])
             return ListAsync(request, cancel);
+        if (method?.Name == nameof(IAmazonS3.ListVersionsAsync) && args is [ListVersionsRequest versions, CancellationToken cancelVersions])
+            return ListVersionsAsync(versions, cancelVersions);
         throw new NotSupportedException(method?.Name);
     }
 
@@ -89,6 +103,58 @@ public class ListingServer : DispatchProxy
             var answer = Answer(request);
             if (sequence >= DropTokensFrom) answer.NextContinuationToken = null;
             return answer;
+        }
+        finally { Interlocked.Decrement(ref _inFlight); }
+    }
+
+    /// <summary>Every version of the bucket in listing order: keys in order, each newest first.</summary>
+    public IEnumerable<(string Key, string VersionId, bool DeleteMarker)> AllVersions() =>
+        _keys.SelectMany((key, k) => Enumerable.Range(0, VersionsOf?.Invoke(key) ?? 1).Select(i => (key, $"v{(VersionsOf?.Invoke(key) ?? 1) - i}", i == 0 && k % 3 == 2)));
+
+    private async Task<ListVersionsResponse> ListVersionsAsync(ListVersionsRequest request, CancellationToken cancel)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _versionRequests);
+        if (request.KeyMarker is not null && request.VersionIdMarker is null) Interlocked.Increment(ref _versionChainStarts);
+        int now = Interlocked.Increment(ref _inFlight);
+        for (int seen = _maxInFlight; now > seen; seen = _maxInFlight) Interlocked.CompareExchange(ref _maxInFlight, now, seen);
+        try
+        {
+            if (Latency > TimeSpan.Zero) await Task.Delay(Latency, cancel);
+            else await Task.Yield();
+            // A bound we chose (a continuation's key marker is the server's own last key: not checked).
+            if (request.VersionIdMarker is null) System.Xml.XmlConvert.VerifyXmlChars(request.KeyMarker ?? "");
+            System.Xml.XmlConvert.VerifyXmlChars(request.Prefix ?? "");
+            string prefix = request.Prefix ?? "";
+            var response = new ListVersionsResponse { Versions = [], IsTruncated = false };
+            int max = request.MaxKeys ?? 1000;
+            bool started = request.KeyMarker is null;
+            foreach (var (key, id, marker) in AllVersions())
+            {
+                if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                if (!started)
+                {
+                    int c = _order.Compare(key, request.KeyMarker!);
+                    if (c < 0) continue;
+                    // A key marker alone lists that key again (RGW); with a version-id marker, its versions after that one.
+                    if (c == 0 && request.VersionIdMarker is { } after && int.Parse(id[1..]) >= int.Parse(after[1..])) continue;
+                    started = true;
+                }
+                if (response.Versions.Count == max)
+                {
+                    var last = response.Versions[^1];
+                    response.IsTruncated = true;
+                    response.NextKeyMarker = last.Key;
+                    response.NextVersionIdMarker = last.VersionId;
+                    break;
+                }
+                response.Versions.Add(new S3ObjectVersion
+                {
+                    Key = key, VersionId = id, IsDeleteMarker = marker, Size = key.Length, ETag = "\"e\"",
+                    LastModified = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(int.Parse(id[1..])),
+                });
+            }
+            return response;
         }
         finally { Interlocked.Decrement(ref _inFlight); }
     }

@@ -157,6 +157,70 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Equal(listingRequests, server.Requests - server.DelimitedRequests);
     }
 
+    public static TheoryData<string, int> VersionCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var layout in new[] { "awkward", "skewed", "flat", "numbered", "utf8" })
+            foreach (int pageSize in new[] { 2, 3, 7 })
+                data.Add(layout, pageSize);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(VersionCases))]
+    public async Task Version_ranges_yield_exactly_the_serial_version_listing_and_never_split_a_key(string layout, int pageSize)
+    {
+        var keys = Layouts.TryGetValue(layout, out var k) ? k : FlatLayouts[layout];
+        var (client, server) = ListingServer.Create(keys);
+        // Up to 5 versions a key over pages of 2, 3 or 7 versions: pages end inside a key's versions everywhere, at the ends of ranges too.
+        server.VersionsOf = key => 1 + (int)((uint)StringComparer.Ordinal.GetHashCode(key) % 5);
+        var shape = new ListingShape { SurveyPageSize = pageSize, RangesAhead = 3, PagesBuffered = 1, RangePages = 2, MaxRangesPerSurvey = 8 };
+        var all = server.AllVersions().ToList();
+        var sorted = keys.Distinct().Order(KeyOrder.Instance).Where(ListingServer.XmlCanCarry).ToList(); // marks the server can echo
+        int starts = server.VersionChainStarts;
+        foreach (var prefix in new[] { null, "a", "big/", "obj-0" })
+            foreach (var mark in new[] { null, sorted[sorted.Count / 3], sorted[sorted.Count / 2] + "\u00e9" })
+            {
+                var expected = all.Where(v => v.Key.StartsWith(prefix ?? "", StringComparison.Ordinal) && (mark is null || KeyOrder.Instance.Compare(v.Key, mark) > 0))
+                    .Select(v => $"{v.Key} {v.VersionId}").ToList();
+                var serial = new List<string>();
+                await foreach (var e in VersionLister.ListAsync(client, "b", prefix, pageSize, CancellationToken.None, mark, Serial)) serial.Add($"{e.Key} {e.VersionId}");
+                var ranged = new List<string>();
+                await foreach (var e in VersionLister.ListAsync(client, "b", prefix, pageSize, CancellationToken.None, mark, shape)) ranged.Add($"{e.Key} {e.VersionId}");
+                Assert.Equal(expected, serial);
+                Assert.Equal(expected, ranged);
+
+                // The state at an instant and whole histories read the ranges as they read one chain.
+                var asOf = new DateTime(2026, 1, 1, 0, 3, 0, DateTimeKind.Utc);
+                var serialAsOf = await Keys(VersionLister.ListAsOfAsync(client, "b", prefix, asOf, pageSize, CancellationToken.None, mark, Serial));
+                Assert.Equal(serialAsOf, await Keys(VersionLister.ListAsOfAsync(client, "b", prefix, asOf, pageSize, CancellationToken.None, mark, shape)));
+            }
+        output.WriteLine($"{server.VersionRequests} version requests, {server.VersionChainStarts - starts} chains started after a bound, {server.ProbeRequests} probes");
+        Assert.True(server.VersionChainStarts - starts > 30, $"{server.VersionChainStarts - starts} version chains after a bound: hardly any ranges");
+    }
+
+    private static async Task<List<string>> Keys(IAsyncEnumerable<ObjectEntry> entries)
+    {
+        var keys = new List<string>();
+        await foreach (var e in entries) keys.Add($"{e.Key} {e.VersionId}");
+        return keys;
+    }
+
+    [Fact]
+    public async Task A_key_with_more_versions_than_pages_hold_at_a_range_end_stays_whole_in_its_range()
+    {
+        // Every key has 9 versions, pages hold 4: every range ends inside a key's versions, and the first two pages too.
+        var keys = Numbered("k{0:D3}", 200).ToList();
+        var (client, server) = ListingServer.Create(keys);
+        server.VersionsOf = _ => 9;
+        var shape = new ListingShape { SurveyPageSize = 4, RangesAhead = 4, PagesBuffered = 1, RangePages = 2 };
+
+        var listed = await Keys(VersionLister.ListAsync(client, "b", null, 4, CancellationToken.None, null, shape));
+
+        Assert.Equal(server.AllVersions().Select(v => $"{v.Key} {v.VersionId}"), listed);
+        Assert.True(server.VersionChainStarts > 10, $"{server.VersionChainStarts} ranges");
+    }
+
     [Theory]
     [InlineData(10, 1)]   // one page: its own request, no survey
     [InlineData(20, 2)]   // two pages: the survey beside the second page, no third request on the listing's path
