@@ -135,12 +135,20 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
             if (n > 0 && char.IsHighSurrogate(start[n - 1])) n--;
             if (n > root.Length) prefix = start[..n];
         }
-        if (KeySpace.Of(prefix, run, start, end) is not { } space) return null;
-        BigInteger first = space.ToNumber(run[0]), last = space.ToNumber(run[^1]);
+        // The density of the keys like the stretch's start: a page that ends where another family of keys
+        // begins (hashes, then obj-...) measures only the later half's, the keys sharing with the start
+        // what the page's middle key shares with it (a sorted run's keys between them share it too).
+        string middle = run[run.Count / 2];
+        int like = 0;
+        while (like < Math.Min(middle.Length, start.Length) && middle[like] == start[like]) like++;
+        var sample = run.Where(k => k.Length >= like && string.CompareOrdinal(k, 0, start, 0, like) == 0).ToList();
+        if (sample.Count < 2) sample = run; // a page too small to tell
+        if (sample.Count < 2 || KeySpace.Of(prefix, sample, start, end) is not { } space) return null;
+        BigInteger first = space.ToNumber(sample[0]), last = space.ToNumber(sample[^1]);
         BigInteger from = space.ToNumber(start), to = end is null ? space.Max : space.ToNumber(end);
         if (last <= first) return null;
         // A page's worth of the number space, by the density of the survey's page.
-        var page = BigInteger.Max(BigInteger.One, (last - first) * shape.PageSize * (long)(scale * 1024) / (1024L * (run.Count - 1)));
+        var page = BigInteger.Max(BigInteger.One, (last - first) * shape.PageSize * (long)(scale * 1024) / (1024L * (sample.Count - 1)));
         if (from + page >= to) return null;
 
         // Gallop: the first step with no key after it bounds the stretch's end.
@@ -155,7 +163,14 @@ internal sealed class LayoutSurvey(IAmazonS3 client, string bucket, string root,
             // Keys past the last step: if the step count, not the stretch, stopped the gallop, the rest is the next survey's.
             top = steps[^1];
             if (steps.Count > GallopSteps && top < to) frontier = space.FromNumber(top);
-            else top = to;
+            else
+            {
+                top = to;
+                // Keys go on past the last string this space can write (characters its sample never showed,
+                // such as another family of keys after these): the next survey takes them, with a sample of their own.
+                string edge = space.FromNumber(space.Max);
+                if (to == space.Max && order.Compare(edge, start) > 0 && (end is null || order.Compare(edge, end) < 0)) frontier = edge;
+            }
         }
         else
         {

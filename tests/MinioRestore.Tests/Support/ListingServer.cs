@@ -51,6 +51,9 @@ public class ListingServer : DispatchProxy
     /// <summary>Delimiter listings (surveys) fail with this server error, when set.</summary>
     public string? FailDelimitedWith { get; set; }
 
+    /// <summary>The StartAfter of each chain of ListObjectsV2 pages (no delimiter, more than one key): where ranges started.</summary>
+    public ConcurrentQueue<string> ChainStarts { get; } = new();
+
     /// <summary>Probes (listings of one key, no delimiter) fail with this server error, when set.</summary>
     public string? FailProbesWith { get; set; }
 
@@ -94,6 +97,7 @@ public class ListingServer : DispatchProxy
             Interlocked.Increment(ref _probes);
             if (FailProbesWith is { } error) throw new AmazonS3Exception(error) { ErrorCode = error, StatusCode = System.Net.HttpStatusCode.InternalServerError };
         }
+        else if (request.ContinuationToken is null && request.StartAfter is { } start) ChainStarts.Enqueue(start);
         int now = Interlocked.Increment(ref _inFlight);
         for (int seen = _maxInFlight; now > seen; seen = _maxInFlight) Interlocked.CompareExchange(ref _maxInFlight, now, seen);
         try

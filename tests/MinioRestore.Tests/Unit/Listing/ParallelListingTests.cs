@@ -133,6 +133,20 @@ public sealed class ParallelListingTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task Flat_keys_of_another_family_after_the_first_are_cut_too()
+    {
+        // Hex hashes, then numbered keys and multi-byte ones: characters the first family's sample never showed.
+        var keys = FlatLayouts["hashes"].Select(k => k[..12]).Concat(Numbered("obj-{0:D6}", 300)).Concat(FlatLayouts["utf8"]).Distinct().Order(KeyOrder.Instance).ToList();
+        var (client, server) = ListingServer.Create(keys);
+
+        Assert.Equal(keys, await ListAsync(client, null, null, new ListingShape { PageSize = 5, SurveyPageSize = 5, RangesAhead = 4, RangePages = 2 }));
+
+        var later = server.ChainStarts.Where(s => KeyOrder.Instance.Compare(s, "obj-000010") > 0).ToList();
+        output.WriteLine($"{server.ChainStarts.Count} ranges, {later.Count} of them after obj-000010, {server.ProbeRequests} probes");
+        Assert.True(later.Count > 30, $"{later.Count} ranges after obj-000010: the later keys were one chain");
+    }
+
+    [Fact]
     public async Task A_failed_probe_leaves_the_rest_to_one_chain_and_loses_nothing()
     {
         var keys = Numbered("k{0:D4}", 300).ToList();
