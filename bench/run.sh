@@ -192,6 +192,8 @@ for arr in P C PC G RC; do eval "for k in \"\${!$arr[@]}\"; do $arr[\$k]=\$(medi
 for k in "${!M[@]}"; do M[$k]=$(highest "${M[$k]}"); done
 for k in "${!L[@]}"; do L[$k]=$(highest "${L[$k]}"); LO[$k]=$(highest "${LO[$k]}"); done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+per_object() { awk -v big="$1" -v small="$2" -v n=$(( (SCALE - 1) * SMALL )) 'BEGIN { printf "%.3f", 1000 * (big - small) / n }'; }   # ms of CPU per object, from the scale and small cases
+fixed_part() { awk -v total="$1" -v per="$2" -v n="$SMALL" 'BEGIN { printf "%.2f", total - n * per / 1000 }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 # KEY OURS_KEY DESCRIPTION BYTES: one row; rclone's figures from KEY, ours from OURS_KEY
 row() {
@@ -232,6 +234,7 @@ $(row scale scale "scale: $((SMALL * SCALE)) x 4 KiB (one run each)" $((SMALL * 
 
 The delay proxy: one GET on a new connection took $direct_rtt s straight, $proxied_rtt s through it (one round trip: the proxy accepts at once, so TCP handshakes are not delayed; a real WAN adds one more round trip per new connection).
 Our memory growth at ${SCALE}x the objects (scale vs small): $(ratio "${G[o_scale]}" "${G[o_small]}")x; rclone's peak RSS $(ratio "${M[r_scale]}" "${M[r_small]}")x.
+CPU per object past the first $SMALL (scale minus small, over $(( (SCALE - 1) * SMALL )) objects): ours $(per_object "${C[o_scale]}" "${C[o_small]}") ms, rclone $(per_object "${RC[r_scale]}" "${RC[r_small]}") ms, rclone/ours $(ratio "$(per_object "${RC[r_scale]}" "${RC[r_small]}")" "$(per_object "${C[o_scale]}" "${C[o_small]}")"); what is left of the small case's CPU (the fixed part: a fresh session's JIT, connections, listing): ours $(fixed_part "${C[o_small]}" "$(per_object "${C[o_scale]}" "${C[o_small]}")") s, rclone $(fixed_part "${RC[r_small]}" "$(per_object "${RC[r_scale]}" "${RC[r_small]}")") s.
 Every run, session s (ours) and wall s (rclone): $(for k in small noop few8 $(for p in $PARTS; do echo "many$p"; done) huge wan_small wan_few8; do printf '%s ours %s, rclone %s; ' "$k" "${RUNS[o_$k]:-}" "${RUNS[r_$k]:-}"; done)
 MD
 )
