@@ -14,10 +14,12 @@
 #           (into a bucket of its own): what a session restoring bucket after bucket sees
 #   idle    the session's growth with no restore at all, Start-Sleep for 4 and 30 s after
 #           Register-RestoreClients (the runtime settling on its own)
-# Knobs: N=2000 SCALE=10 REPEAT=3 BENCH_PORT=19700 CASES="probe levers warm idle". Appends to bench/RESULTS.md.
+#   seq     one session restoring the N*SCALE bucket SEQ times (each into a bucket of its own, emptied
+#           after): the peak over the session's first baseline after each, and the probe's figures
+# Knobs: N=2000 SCALE=10 REPEAT=3 SEQ=6 BENCH_PORT=19700 CASES="probe levers warm idle seq". Appends to bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${N:-2000}; SCALE=${SCALE:-10}; REPEAT=${REPEAT:-3}; BENCH_PORT=${BENCH_PORT:-19700}; CASES=" ${CASES:-probe levers warm idle} "
+N=${N:-2000}; SCALE=${SCALE:-10}; REPEAT=${REPEAT:-3}; SEQ=${SEQ:-6}; BENCH_PORT=${BENCH_PORT:-19700}; CASES=" ${CASES:-probe levers warm idle seq} "
 want() { [[ $CASES == *" $1 "* ]]; }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 tests/servers/install-packages.sh
@@ -102,7 +104,7 @@ fi
 if want levers; then
   report+=$'\n'"| runtime setting (pwsh's environment) | growth, $N objects | growth, $BIG objects | ratio | runs ($N; $BIG) |"$'\n'"|---|---|---|---|---|"$'\n'
   for lever in "(none) X=1" "DOTNET_TieredCompilation=0 DOTNET_TieredCompilation=0" "DOTNET_TieredPGO=0 DOTNET_TieredPGO=0" \
-      "MALLOC_ARENA_MAX=1 MALLOC_ARENA_MAX=1" "DOTNET_GCgen0size=0x200000 DOTNET_GCgen0size=0x200000" "DOTNET_GCConserveMemory=7 DOTNET_GCConserveMemory=7"; do
+      "MALLOC_ARENA_MAX=1 MALLOC_ARENA_MAX=1" "DOTNET_GCgen0size=0x200000 DOTNET_GCgen0size=0x200000" "POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_TELEMETRY_OPTOUT=1"; do
     set -- $lever
     name=$1; shift
     small_runs=() many_runs=()
@@ -130,6 +132,27 @@ if want idle; then
     report+=" $secs s: growth $(mb "$(field growth <<<"$line")") MB, $(field jit <<<"$line") methods compiled;"
   done
   report+=$'\n'
+fi
+if want seq; then
+  cat > "$work/seq.ps1" <<PS
+param([string]\$Source, [string]\$Target, [string]\$From, [int]\$Times)
+Import-Module ./out/MinioRestore/MinioRestore.psd1
+Add-Type -Path '$PROBE'
+\$c = [pscredential]::new(\$env:AWS_ACCESS_KEY_ID, [System.Net.NetworkCredential]::new('', \$env:AWS_SECRET_ACCESS_KEY).SecurePassword)
+Register-RestoreClients -S3Endpoint \$Source -MinioEndpoint \$Target -MinioCredential \$c | Out-Null
+function Kib([string]\$field) { [long]((Get-Content /proc/self/status | Where-Object { \$_ -like "\${field}:*" }) -replace '\D', '') }
+\$before = [MemoryProbe.Probe]::Take()
+\$rss0 = Kib VmRSS
+foreach (\$i in 1..\$Times) {
+  \$b = "\$From-seq-\$i-\$(Get-Random)"
+  [IO.File]::WriteAllText('/proc/self/clear_refs', '5')
+  \$r = Start-MinioRestore -Bucket \$From -TargetBucket \$b
+  "- restore \$i (\$(\$r.Status), \$(\$r.Copied) copied): peak \$([int](((Kib VmHWM) - \$rss0) / 1024)) MB over the session's first baseline; " + [MemoryProbe.Probe]::Describe([MemoryProbe.Probe]::Take(), \$before)
+  & radosgw-admin -c '$work/dst/ceph.conf' bucket rm --bucket=\$b --purge-objects --bypass-gc 2>&1 | Out-Null
+}
+PS
+  report+=$'\n'"One session, $SEQ restores of the $BIG objects one after another (the probe after each, against the session before the first):"$'\n\n'
+  report+=$("$PWSH" -NoProfile -NonInteractive -File "$work/seq.ps1" "$SRC" "$DST" many "$SEQ" | grep '^- restore')$'\n'
 fi
 echo "$report"
 echo "$report" >> bench/RESULTS.md
