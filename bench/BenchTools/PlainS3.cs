@@ -114,8 +114,11 @@ internal sealed class PlainS3 : IDisposable
     /// Copies every object of <paramref name="bucket"/> into <paramref name="into"/>: single GET+PUT below
     /// <paramref name="partSize"/>, else multipart in parts of that size, <paramref name="streams"/> transfers at once over all objects.
     /// </summary>
-    public static async Task<int> CopyAsync(PlainS3 source, PlainS3 target, string bucket, string into, long partSize, int streams)
+    /// <param name="mode">ranged: a GET of each part's range (parts of all objects in flight at once); streamed: one GET per object, its parts
+    /// uploaded one after another as the bytes come (objects at once); whole: one GET and one PUT per object (rclone's way below its cutoff, a new ETag).</param>
+    public static async Task<int> CopyAsync(PlainS3 source, PlainS3 target, string bucket, string into, long partSize, int streams, string mode = "ranged")
     {
+        if (mode == "whole") partSize = 0;
         var keys = await source.ListAsync(bucket);
         (await target.SendAsync(target.Request(HttpMethod.Put, into, ""))).Dispose();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -136,6 +139,25 @@ internal sealed class PlainS3 : IDisposable
             .OrderBy(w => w.Part) // part 1 of every object first, as a copier with every object in flight would
             .ToList();
         long bytes = 0;
+        if (mode == "streamed")
+        {
+            await Parallel.ForEachAsync(multi, new ParallelOptions { MaxDegreeOfParallelism = streams }, async (k, ct) =>
+            {
+                using var read = await source.SendAsync(source.Request(HttpMethod.Get, bucket, k.Key), ct, headersOnly: true);
+                await using var body = await read.Content.ReadAsStreamAsync(ct);
+                for (int p = 1; p <= etags[k.Key].Length; p++)
+                {
+                    long length = Math.Min(partSize, k.Size - (p - 1) * partSize);
+                    var put = target.Request(HttpMethod.Put, into, k.Key, ("partNumber", p.ToString(CultureInfo.InvariantCulture)), ("uploadId", uploads[k.Key]));
+                    put.Content = new StreamContent(new Slice(body, length));
+                    put.Content.Headers.ContentLength = length;
+                    using var written = await target.SendAsync(put, ct);
+                    etags[k.Key][p - 1] = written.Headers.ETag!.Tag;
+                    Interlocked.Add(ref bytes, length);
+                }
+            });
+            work = work.Where(w => w.Part == 0).ToList();
+        }
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = streams }, async (w, ct) =>
         {
             var get = source.Request(HttpMethod.Get, bucket, w.Key);
@@ -165,8 +187,33 @@ internal sealed class PlainS3 : IDisposable
             (await target.SendAsync(complete)).Dispose();
         }
         double wall = clock.Elapsed.TotalSeconds, used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        Console.WriteLine($"plain copy: {keys.Count} objects, {bytes} bytes at {streams} streams in {wall:0.000} s = {bytes / wall / 1e6:0.0} MB/s = {keys.Count / wall:0} objects/s (cpu {used:0.00} s)");
+        Console.WriteLine($"plain copy ({mode}): {keys.Count} objects, {bytes} bytes at {streams} streams in {wall:0.000} s = {bytes / wall / 1e6:0.0} MB/s = {keys.Count / wall:0} objects/s (cpu {used:0.00} s)");
         return 0;
+    }
+
+    /// <summary>The next <c>length</c> bytes of a stream, as a stream of their own (one part of a streamed GET).</summary>
+    private sealed class Slice(Stream inner, long size) : Stream
+    {
+        private readonly long _size = size;
+        private long _left = size;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => _size;
+        public override long Position { get => _size - _left; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancel = default)
+        {
+            if (_left == 0) return 0;
+            int n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], cancel);
+            if (n == 0) throw new EndOfStreamException();
+            _left -= n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static string Element(string xml, string name)

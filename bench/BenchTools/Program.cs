@@ -15,8 +15,9 @@ using MinioRestore.Engine.Transport;
 // BenchTools minio-put ENDPOINT BUCKET COUNT SIZE           the same objects through Minio 7.0.0's PutObjectAsync, all COUNT at once
 // BenchTools latency SOURCE TARGET BUCKET COUNT CONCURRENCY  small GETs, PUTs and GET+PUT copies: latency, plain handler vs the engine's
 // BenchTools versioning ENDPOINT BUCKET                     creates the bucket if need be and enables versioning (bench/versions.sh)
-// BenchTools plain-copy SOURCE TARGET BUCKET INTO PART_SIZE STREAMS  the server pair's limit with nothing of the engine (PlainS3.cs)
+// BenchTools plain-copy SOURCE TARGET BUCKET INTO PART_SIZE STREAMS [ranged|streamed|whole]  the server pair's limit with nothing of the engine (PlainS3.cs)
 // BenchTools engine SOURCE TARGET BUCKET INTO PER_OBJECT PART_STREAMS  the engine's restore with these part settings, twice (cold, warm)
+// BenchTools timeline SOURCE TARGET BUCKET INTO RUNS        the engine's restore, RUNS times in one process: its requests by end and kind, when they start and end (Timeline.cs)
 // BenchTools delay-proxy PORT UPSTREAM_URL ROUND_TRIP_MS    a loopback proxy adding latency, the WAN case (DelayProxy.cs)
 // BenchTools list ENDPOINT BUCKET serial|ranges RUNS [versions]   the bucket listing alone (Listing/BucketLister), one chain of pages or key ranges: seconds per run;
 //                                                          versions: the version listing (Listing/VersionLister, as -AsOf and -AllVersions list)
@@ -37,13 +38,14 @@ return args switch
     ["latency", var source, var target, var bucket, var count, var concurrency] =>
         await LatencyAsync(At(source), At(target), bucket, int.Parse(count), int.Parse(concurrency)),
     ["versioning", var endpoint, var bucket] => await EnableVersioningAsync(At(endpoint), bucket),
-    ["plain-copy", var source, var target, var bucket, var into, var partSize, var streams] =>
+    ["plain-copy", var source, var target, var bucket, var into, var partSize, var streams, .. var mode] =>
         await PlainS3.CopyAsync(new PlainS3(source, accessKey, secretKey, int.Parse(streams)), new PlainS3(target, accessKey, secretKey, int.Parse(streams)),
-            bucket, into, long.Parse(partSize), int.Parse(streams)),
+            bucket, into, long.Parse(partSize), int.Parse(streams), mode is [var m] ? m : "ranged"),
     ["engine", var source, var target, var bucket, var into, var perObject, var partStreams] =>
         await EngineAsync(At(source), At(target), bucket, into, int.Parse(perObject), int.Parse(partStreams)),
     ["list", var endpoint, var bucket, var mode and ("serial" or "ranges"), var runs] => await ListAsync(At(endpoint), bucket, mode == "ranges", int.Parse(runs), false),
     ["list", var endpoint, var bucket, var mode and ("serial" or "ranges"), var runs, "versions"] => await ListAsync(At(endpoint), bucket, mode == "ranges", int.Parse(runs), true),
+    ["timeline", var source, var target, var bucket, var into, var runs] => await Timeline.RunAsync(At(source), At(target), bucket, into, int.Parse(runs)),
     ["delay-proxy", var port, var upstream, var roundTrip] => await DelayProxy.RunAsync(int.Parse(port), new Uri(upstream), TimeSpan.FromMilliseconds(double.Parse(roundTrip))),
     _ => Usage(),
 };

@@ -44,12 +44,15 @@ public sealed class Restorer : IDisposable
         var run = new BucketRun(Ends, options, sourceBucket, targetBucket, checkpoint ?? reporter, progress ?? new RestoreProgress(), cancel);
 
         // Everything that can stop the run is checked before anything is written.
-        await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
-        if (options.AsOf is not null || options.AllVersions) await Ends.EnsureSourceVersionedAsync(sourceBucket, cancel, options.AllVersions).ConfigureAwait(false);
-        var sourceLock = await BucketLock.ReadAsync(Ends.Source, sourceBucket, EndRole.Source, Ends.SourceEndpoint,
-            refused => run.Report(RestoreEventKind.AttributesNotCopied, null,
-                $"{refused.Message} The bucket is restored as one without Object Lock: no retention or legal hold is kept.", refused), cancel).ConfigureAwait(false);
-        bool targetExists = await Ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+        BucketLock? sourceLock = null;
+        bool targetExists = await Ends.CheckBucketsAsync(async () =>
+        {
+            await Ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+            if (options.AsOf is not null || options.AllVersions) await Ends.EnsureSourceVersionedAsync(sourceBucket, cancel, options.AllVersions).ConfigureAwait(false);
+            sourceLock = await BucketLock.ReadAsync(Ends.Source, sourceBucket, EndRole.Source, Ends.SourceEndpoint,
+                refused => run.Report(RestoreEventKind.AttributesNotCopied, null,
+                    $"{refused.Message} The bucket is restored as one without Object Lock: no retention or legal hold is kept.", refused), cancel).ConfigureAwait(false);
+        }, targetBucket, cancel).ConfigureAwait(false);
         if (targetExists && sourceLock is not null
             && await BucketLock.ReadAsync(Ends.Target, targetBucket, EndRole.Target, Ends.TargetEndpoint, null, cancel).ConfigureAwait(false) is null)
             throw BucketLock.TargetLacksLock(sourceBucket, targetBucket);

@@ -31,9 +31,8 @@ internal static class S3ClientFactory
             Timeout = timeout ?? TimeSpan.FromMinutes(2),
             MaxConnectionsPerServer = maxConnections,
             DisableLogging = true,
+            HttpClientFactory = new HttpHandlers.SdkClientFactory(endpoint.Tls, maxConnections),
         };
-        if (!endpoint.Tls.IsDefault)
-            config.HttpClientFactory = new TlsOptions.ClientFactory(endpoint.Tls, maxConnections);
         if (IsAmazonS3(endpoint.Url))
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(endpoint.Region);

@@ -1,7 +1,6 @@
 using System.Net.Http;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Amazon.Runtime;
 
 namespace MinioRestore.Engine.Transport;
 
@@ -60,17 +59,5 @@ public sealed record TlsOptions
         chain.ChainPolicy.CustomTrustStore.AddRange(TrustedCertificates);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         return chain.Build(certificate);
-    }
-
-    /// <summary>The SDK's HTTP client with this certificate check.</summary>
-    internal sealed class ClientFactory(TlsOptions tls, int maxConnections) : HttpClientFactory
-    {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
-            new(HttpHandlers.Create(tls, maxConnections, clientConfig.ConnectTimeout ?? TimeSpan.FromSeconds(10)))
-            { Timeout = clientConfig.Timeout ?? Timeout.InfiniteTimeSpan };
-
-        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
-        public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
-        public override string GetConfigUniqueString(IClientConfig clientConfig) => "MinioRestore.Tls";
     }
 }

@@ -93,9 +93,11 @@ public sealed class Verifier : IDisposable
         if (allVersions && attributes)
             throw new RestoreException(ErrorIds.InvalidParameterCombination, FailureKind.InvalidArgument,
                 "-Attributes cannot be combined with -AllVersions: attributes are compared on the latest objects. Compare the histories with -AllVersions, then the latest objects' attributes with -Attributes alone. Nothing was done.");
-        await _ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
-        if (asOf is not null || allVersions) await _ends.EnsureSourceVersionedAsync(sourceBucket, cancel, allVersions).ConfigureAwait(false);
-        bool targetExists = await _ends.TargetBucketExistsAsync(targetBucket, cancel).ConfigureAwait(false);
+        bool targetExists = await _ends.CheckBucketsAsync(async () =>
+        {
+            await _ends.EnsureSourceBucketAsync(sourceBucket, cancel).ConfigureAwait(false);
+            if (asOf is not null || allVersions) await _ends.EnsureSourceVersionedAsync(sourceBucket, cancel, allVersions).ConfigureAwait(false);
+        }, targetBucket, cancel).ConfigureAwait(false);
         if (allVersions)
             return await VerifyHistoriesAsync(sourceBucket, targetExists ? targetBucket : null, targetBucket, content, concurrency, onDifference, progress, filter ?? ObjectFilter.All, asOf, clock, cancel)
                 .ConfigureAwait(false);

@@ -144,4 +144,54 @@ public sealed class ComparingTests
         });
         Assert.Equal(ErrorIds.ListingOutOfOrder, e.ErrorId);
     }
+
+    [Fact]
+    public async Task Both_listings_are_asked_for_their_first_page_at_once()
+    {
+        // The source's first page comes only once the target's was asked for: one after the other, the merge waits forever.
+        var targetAsked = new TaskCompletionSource();
+        async IAsyncEnumerable<ObjectEntry> Source()
+        {
+            await targetAsked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            yield return E("a", 1, Md5A);
+        }
+        async IAsyncEnumerable<ObjectEntry> Target()
+        {
+            targetAsked.TrySetResult();
+            await Task.Yield();
+            yield return E("b", 1, Md5A);
+        }
+        var keys = new List<string>();
+        await foreach (var m in ListingMerge.MergeAsync(Source(), Target())) keys.Add(m.Key);
+        Assert.Equal(["a", "b"], keys);
+    }
+
+    [Fact]
+    public async Task A_source_listing_that_fails_at_once_is_reported_and_the_target_listing_is_let_finish()
+    {
+        var targetDone = false;
+        async IAsyncEnumerable<ObjectEntry> Failing()
+        {
+            await Task.Yield();
+            throw new RestoreException(ErrorIds.SourceBucketNotFound, FailureKind.NotFound, "no such bucket");
+#pragma warning disable CS0162 // an iterator needs a yield
+            yield break;
+#pragma warning restore CS0162
+        }
+        async IAsyncEnumerable<ObjectEntry> Slow()
+        {
+            try
+            {
+                await Task.Delay(200);
+                yield return E("b", 1, Md5A);
+            }
+            finally { targetDone = true; }
+        }
+        var e = await Assert.ThrowsAsync<RestoreException>(async () =>
+        {
+            await foreach (var _ in ListingMerge.MergeAsync(Failing(), Slow())) { }
+        });
+        Assert.Equal(ErrorIds.SourceBucketNotFound, e.ErrorId);
+        Assert.True(targetDone, "the target's first page, asked for with the source's, was awaited and its listing disposed before the merge ended");
+    }
 }

@@ -71,4 +71,16 @@ public sealed class ConnectionTests
         client.Socket.GetRawSocketOption(IpProtoTcp, TcpQuickAck, quickAck);
         return BitConverter.ToInt32(quickAck);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_SDK_clients_connect_through_the_engine_s_handler(bool privateCa)
+    {
+        // With the SDK's own handler its control requests (listing pages, completions) waited for delayed ACKs on RGW.
+        var endpoint = new S3Endpoint(new Uri("http://127.0.0.1:9"), "us-east-1", "AKIDEXAMPLE", "secret");
+        if (privateCa) endpoint = new S3Endpoint(endpoint, TlsOptions.Default with { SkipVerification = true });
+        using var client = S3ClientFactory.Create(endpoint, 4);
+        Assert.IsType<HttpHandlers.SdkClientFactory>(client.Config.HttpClientFactory);
+    }
 }
