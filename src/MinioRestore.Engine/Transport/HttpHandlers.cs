@@ -21,11 +21,12 @@ internal static class HttpHandlers
     /// The SDK's HTTP clients, from <see cref="Create"/> like every other connection: with its own
     /// handler the SDK would check certificates only against the system store and delay its ACKs,
     /// so every control request with a body (a listing page, a completion) could wait 40 ms on RGW.
+    /// Reads the server leaves unanswered are asked again (<see cref="HedgingHandler"/>).
     /// </summary>
     internal sealed class SdkClientFactory(TlsOptions tls, int maxConnections) : HttpClientFactory
     {
         public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
-            new(Create(tls, maxConnections, clientConfig.ConnectTimeout ?? TimeSpan.FromSeconds(10)))
+            new(new HedgingHandler(Create(tls, maxConnections, clientConfig.ConnectTimeout ?? TimeSpan.FromSeconds(10)), HedgingHandler.DefaultAfter))
             { Timeout = clientConfig.Timeout ?? Timeout.InfiniteTimeSpan };
 
         public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;

@@ -44,7 +44,7 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
 
     /// <param name="viaSdk">Copy on the SDK's data path, the one Amazon S3 sources take, instead of the lean HTTP one.</param>
     private async Task<(RestoreResult Result, RecordingReporter Reporter)> RestoreThroughAsync(
-        string bucket, FaultProxy? sourceProxy, FaultProxy? targetProxy, TimeSpan? idle = null, bool viaSdk = false)
+        string bucket, FaultProxy? sourceProxy, FaultProxy? targetProxy, TimeSpan? idle = null, bool viaSdk = false, CancellationToken cancel = default)
     {
         var source = new S3Endpoint(sourceProxy?.Endpoint ?? rgw.Source.Endpoint, "us-east-1", RgwPair.SourceAccessKey, RgwPair.SourceSecretKey);
         var target = new S3Endpoint(targetProxy?.Endpoint ?? rgw.Target.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
@@ -53,7 +53,7 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
         var result = await restorer.RestoreAsync(new RestoreOptions(bucket, bucket + "-r")
         {
             Retry = FastRetry, IdleTimeout = idle ?? TimeSpan.FromSeconds(30), Concurrency = 8,
-        }, reporter, null, CancellationToken.None);
+        }, reporter, null, cancel);
         output.WriteLine($"{result}; faults injected: source {Describe(sourceProxy)}, target {Describe(targetProxy)}; retries {reporter.Of(RestoreEventKind.Retrying).Count()}");
         foreach (var failure in reporter.Of(RestoreEventKind.ObjectFailed).Concat(reporter.Of(RestoreEventKind.BucketFailed)))
         {
@@ -176,6 +176,30 @@ public sealed class FaultInjectionTests(RgwPair rgw, ITestOutputHelper output)
 
         Assert.Equal(2, source.Injected[Fault.Stall]);
         Assert.Contains(reporter.Of(RestoreEventKind.Retrying), e => e.Failure?.Kind == FailureKind.Timeout);
+        await AssertRestoredAsync(bucket, result);
+    }
+
+    [Fact]
+    public async Task Listing_requests_the_servers_never_answer_are_asked_again_and_the_restore_goes_on()
+    {
+        string bucket = await SeedAsync("unanswered-listing", small: 12, multipart: 0);
+        // Every listing request of either end (bucket checks, surveys, pages), the first time it is
+        // sent: forwarded and never answered, as RGW under load was seen to leave one for 65 s.
+        static Func<ProxiedRequest, Fault> FirstAsksStall()
+        {
+            var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+            return r => r.Method == "GET" && r.Target.Contains("list-type=2") && seen.AddOrUpdate(r.Target, 1, (_, n) => n + 1) == 1 ? Fault.Stall : Fault.None;
+        }
+        using var source = new FaultProxy(rgw.Source.Endpoint, FirstAsksStall());
+        using var target = new FaultProxy(rgw.Target.Endpoint, FirstAsksStall());
+        // Far more than the few asks again (5 s each), far less than the SDK's 2-minute timeout of one request.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+
+        var (result, _) = await RestoreThroughAsync(bucket, source, target, cancel: bound.Token);
+
+        Assert.True(source.Injected.GetValueOrDefault(Fault.Stall) >= 2, "the source's bucket check and listing were not left unanswered");
+        Assert.True(target.Injected.GetValueOrDefault(Fault.Stall) >= 1, "the target's listing was not left unanswered");
+        Assert.Equal(12, result.Copied);
         await AssertRestoredAsync(bucket, result);
     }
 
