@@ -19,6 +19,8 @@ public enum Fault
     Stall,
     /// <summary>Forward the response head and half its body, then close cleanly: a short body.</summary>
     TruncateResponseBody,
+    /// <summary>Forward the response head and half its body, then send nothing more and keep the connection open.</summary>
+    StallResponseBody,
     /// <summary>Flip one byte in the middle of the request body.</summary>
     CorruptRequestBody,
     /// <summary>Flip one byte in the middle of the response body (its length and headers unchanged).</summary>
@@ -194,11 +196,12 @@ public sealed class FaultProxy : IDisposable
                     await down.WriteAsync(rewritten, _stop.Token);
                     continue;
                 }
-                if (fault is Fault.ResetResponseBody or Fault.TruncateResponseBody)
+                if (fault is Fault.ResetResponseBody or Fault.TruncateResponseBody or Fault.StallResponseBody)
                 {
                     long length = BodyLength(responseHead);
                     await fromServer.CopyBodyAsync(responseHead, down, (int)Math.Max(1, length / 2), _stop.Token);
                     if (fault == Fault.ResetResponseBody) Reset(client);
+                    if (fault == Fault.StallResponseBody) await Task.Delay(Timeout.Infinite, _stop.Token);
                     return; // truncate: a clean close before the announced length
                 }
                 await fromServer.CopyBodyAsync(responseHead, down, int.MaxValue, _stop.Token,

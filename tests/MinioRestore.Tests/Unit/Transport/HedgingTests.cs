@@ -60,6 +60,59 @@ public sealed class HedgingTests
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the unanswered one is let go
     }
 
+    /// <summary>A body that sends <paramref name="first"/>, then nothing until cancelled.</summary>
+    private sealed class StallingBody(string first) : Stream
+    {
+        private bool _sent;
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancel = default)
+        {
+            if (!_sent) { _sent = true; return System.Text.Encoding.UTF8.GetBytes(first, buffer.Span); }
+            await Task.Delay(Timeout.Infinite, cancel);
+            return 0;
+        }
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancel) => ReadAsync(buffer.AsMemory(offset, count), cancel).AsTask();
+        public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("a synchronous read of the network: no timeout reaches it");
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task A_listing_page_whose_body_stops_half_way_is_asked_again_and_the_whole_second_answer_taken()
+    {
+        var inner = new ScriptedHandler((n, _) => Task.FromResult(n == 0
+            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new StallingBody("<ListBucketResult><Contents>")) }
+            : Answer("<ListBucketResult/>")));
+        using var client = new HttpClient(new HedgingHandler(inner, TimeSpan.FromMilliseconds(50)));
+
+        using var response = await client.GetAsync("http://127.0.0.1:1/bucket/?list-type=2&prefix=a%2F", HttpCompletionOption.ResponseHeadersRead);
+
+        // The body is whole in memory: read synchronously, as the SDK's XML reader does, it cannot block.
+        using var reader = new StreamReader(response.Content.ReadAsStream());
+        Assert.Equal("<ListBucketResult/>", reader.ReadToEnd());
+        Assert.Equal(2, inner.Count);
+    }
+
+    [Theory]
+    [InlineData("http://h/bucket/?list-type=2&start-after=a", true)]
+    [InlineData("http://h/bucket/?versions&key-marker=a", true)]
+    [InlineData("http://h/bucket/?object-lock", true)]
+    [InlineData("http://h/bucket/key?tagging", true)]
+    [InlineData("http://h/bucket/key?uploadId=1", true)]              // a completion's answer
+    [InlineData("http://h/bucket/key", false)]                        // an object: streamed
+    [InlineData("http://h/key-at-a-virtual-host-root", false)]
+    [InlineData("http://h/bucket/key?versionId=3", false)]
+    [InlineData("http://h/bucket/key?partNumber=2&uploadId=1", true)] // ListParts (an UploadPart answers with no body)
+    [InlineData("http://h/bucket/list-type%3D2?x-id=GetObject", false)]
+    public void Control_answers_are_told_from_object_bodies_by_the_query(string url, bool control) =>
+        Assert.Equal(control, HedgingHandler.IsControlAnswer(new HttpRequestMessage(HttpMethod.Get, url)));
+
     [Fact]
     public async Task A_read_answered_in_time_is_asked_once()
     {
