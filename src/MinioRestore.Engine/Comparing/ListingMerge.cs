@@ -39,19 +39,9 @@ public static class ListingMerge
         await using var s = InOrder(source, keyOf, "source", cancel).GetAsyncEnumerator(cancel);
         await using var t = InOrder(target, keyOf, "target", cancel).GetAsyncEnumerator(cancel);
         // Both first pages are asked for at once: the target's would otherwise wait for the source's answer.
-        var firstS = s.MoveNextAsync();
-        var firstT = t.MoveNextAsync();
-        bool hasS, hasT;
-        try
-        {
-            hasS = await firstS.ConfigureAwait(false);
-        }
-        catch
-        {
-            try { await firstT.ConfigureAwait(false); } catch { } // the source's failure is the one reported; the target's listing must be idle to be disposed
-            throw;
-        }
-        hasT = await firstT.ConfigureAwait(false);
+        // WhenAll lets both end (a listing must be idle to be disposed) and throws the source's failure first.
+        var first = await Task.WhenAll(s.MoveNextAsync().AsTask(), t.MoveNextAsync().AsTask()).ConfigureAwait(false);
+        bool hasS = first[0], hasT = first[1];
         while (hasS || hasT)
         {
             int c = !hasS ? 1 : !hasT ? -1 : order.Compare(keyOf(s.Current), keyOf(t.Current));

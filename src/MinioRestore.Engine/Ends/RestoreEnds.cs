@@ -183,22 +183,14 @@ internal sealed class RestoreEnds : IDisposable
 
     /// <summary>
     /// The source's checks (<paramref name="sourceChecks"/>), with the target's bucket looked at
-    /// meanwhile: it waits on nothing they tell and writes nothing. A failure of the source's is
-    /// the one reported, as when they ran one after the other; the target's answer is awaited either way.
+    /// meanwhile: it waits on nothing they tell and writes nothing. WhenAll awaits both and throws
+    /// the source's failure first, as when they ran one after the other.
     /// </summary>
     /// <returns>Whether the target bucket exists.</returns>
     public async Task<bool> CheckBucketsAsync(Func<Task> sourceChecks, string targetBucket, CancellationToken cancel)
     {
         var targetExists = TargetBucketExistsAsync(targetBucket, cancel);
-        try
-        {
-            await sourceChecks().ConfigureAwait(false);
-        }
-        catch
-        {
-            try { await targetExists.ConfigureAwait(false); } catch { } // the source's failure comes first
-            throw;
-        }
+        await Task.WhenAll(sourceChecks(), targetExists).ConfigureAwait(false);
         return await targetExists.ConfigureAwait(false);
     }
 
