@@ -36,19 +36,26 @@ public sealed class ShardTests(RgwPair rgw)
         string target = RgwPair.NewBucket("shards-create-restored");
         // MinIO in front of RGW, as far as creating a bucket goes: every shard finds the bucket missing
         // (each checks before any creates), the first CreateBucket makes it, MinIO answers the others
-        // 409 BucketAlreadyOwnedByYou (RGW answers 200 to those, as Amazon's us-east-1 does).
+        // 409 BucketAlreadyOwnedByYou (RGW answers 200 to those, as Amazon's us-east-1 does) once the
+        // bucket exists: MinIO says so of a bucket it has, so the answer waits for the first create to land.
         int creates = 0;
         bool Check(ProxiedRequest r) => r.Method == "GET" && r.Target.StartsWith($"/{target}/?") && (r.Target.Contains("max-keys=1&") || r.Target.EndsWith("max-keys=1"));
         bool Create(ProxiedRequest r) => r.Method == "PUT" && r.Target.TrimEnd('/') == "/" + target;
+        Emulation AlreadyOwned()
+        {
+            for (int i = 0; i < 200 && !S3.BucketExistsAsync(rgw.TargetS3, target).GetAwaiter().GetResult(); i++) Thread.Sleep(50);
+            return new Emulation(new Emulation.Error(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it."));
+        }
         using var proxy = new FaultProxy(rgw.Target.Endpoint, _ => Fault.None, emulate: r =>
             Check(r) ? new Emulation(new Emulation.Error(404, "NoSuchBucket", "The specified bucket does not exist"))
-            : Create(r) && Interlocked.Increment(ref creates) > 1 ? new Emulation(new Emulation.Error(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it."))
+            : Create(r) && Interlocked.Increment(ref creates) > 1 ? AlreadyOwned()
             : null);
         var viaProxy = new Engine.Transport.S3Endpoint(proxy.Endpoint, "us-east-1", RgwPair.TargetAccessKey, RgwPair.TargetSecretKey);
 
         var runs = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(() => RunShardAsync(bucket, target, i, count, targetEndpoint: viaProxy))));
 
         Assert.Equal(count, creates);
+        foreach (var run in runs) run.Reporter.AssertNoFailures();
         Assert.All(runs, r => Assert.Equal(RestoreStatus.Succeeded, r.Result.Status));
         var creator = Assert.Single(runs, r => r.Result.BucketCreated);
         Assert.Single(runs.SelectMany(r => r.Reporter.Of(RestoreEventKind.BucketCreated)));
