@@ -13,18 +13,13 @@ modules=("$@"); [ ${#modules[@]} -gt 0 ] || modules=("$PWD/out/MinioRestore/Mini
 WITH_RCLONE=1 tests/servers/install-packages.sh
 tests/zoo/install-clients.sh
 dotnet build MinioRestore.sln -c Release -nologo -v q -clp:NoSummary >/dev/null
-work=$(mktemp -d /tmp/minio-restore-jit.XXXXXX)
-source tests/servers/pair.sh
-trap pair_down EXIT
-KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
-export STORE_BYTES=$((4 << 30))
-pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
-export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET; unset AWS_CA_BUNDLE
+source bench/bench-pair.sh
+bench_pair_up jit "$BENCH_PORT" $((4 << 30))
 printf '[default]\nregion = us-east-1\n' >"$work/aws-config"
-awscli() { AWS_CONFIG_FILE=$work/aws-config AWS_SHARED_CREDENTIALS_FILE=/dev/null aws --endpoint-url "$PAIR_SOURCE" "$@"; }
+awscli() { AWS_CONFIG_FILE=$work/aws-config AWS_SHARED_CREDENTIALS_FILE=/dev/null aws --endpoint-url "$SRC" "$@"; }
 mkdir -p "$work/few"; for i in 1 2 3 4; do head -c $((64 << 20)) /dev/urandom >"$work/few/f$i"; done
 awscli s3 mb s3://few8 >/dev/null && awscli s3 cp --only-show-errors --recursive "$work/few" s3://few8/big/ && rm -rf "$work/few"
-dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll seed "$PAIR_SOURCE" small 2000 4096 0 obj/ 2>/dev/null
+dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll seed "$SRC" small 2000 4096 0 obj/ 2>/dev/null
 cat >"$work/jit.ps1" <<'PS'
 param([string]$Module, [string]$Source, [string]$Target, [string]$From, [string]$Into)
 Import-Module $Module
@@ -37,7 +32,7 @@ $me.Refresh()
 if ($r.Status -ne 'Succeeded' -or $r.Failed) { throw "restore of $From did not succeed: $($r.Status)" }
 "{0} copied {1}: {2} methods JIT-compiled, {3:0.000} s CPU" -f $From, $r.Copied, ([System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $n), ($me.TotalProcessorTime - $cpu).TotalSeconds
 PS
-run() { out/tools/pwsh/pwsh -NoProfile -NonInteractive -File "$work/jit.ps1" "$1" "$PAIR_SOURCE" "$PAIR_TARGET" "$2" "$3"; }
+run() { out/tools/pwsh/pwsh -NoProfile -NonInteractive -File "$work/jit.ps1" "$1" "$SRC" "$DST" "$2" "$3"; }
 run "${modules[0]}" small small-noop >/dev/null   # the no-op target
 for round in $(seq "$REPEAT"); do
   for m in "${modules[@]}"; do

@@ -22,18 +22,8 @@ PWSH=out/tools/pwsh/pwsh
 BENCH_TOOLS=(dotnet bench/BenchTools/bin/Release/net10.0/BenchTools.dll)
 HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
 
-work=$(mktemp -d /tmp/minio-restore-listing.XXXXXX)
-source tests/servers/pair.sh
-proxy_pids=()
-cleanup() { for pid in "${proxy_pids[@]}"; do kill "$pid" 2>/dev/null; done; pair_down; }
-trap cleanup EXIT
-KEY=LISTINGACCESSKEY0001 SECRET=listing-secret-key-0000000000000000000001
-export STORE_BYTES=$((8<<30))
-pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
-SRC=$PAIR_SOURCE DST=$PAIR_TARGET
-SRC_LOG=$work/src/log/client.rgw.gw0.log
-export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
-unset AWS_CA_BUNDLE
+source bench/bench-pair.sh
+bench_pair_up listing "$BENCH_PORT" $((8<<30))
 since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
 
 t0=$(date +%s.%N)
@@ -50,7 +40,7 @@ echo "seeded: flat $N in $seed_flat s, versions $VKEYS x $VERSIONS in $seed_vers
 
 WSRC=http://127.0.0.1:$((BENCH_PORT + 95))
 "${BENCH_TOOLS[@]}" delay-proxy "$((BENCH_PORT + 95))" "$SRC" "$WAN_MS" >"$work/proxy.log" 2>&1 &
-proxy_pids+=($!)
+bench_pids+=($!)
 sleep 1
 
 log_lines() { wc -l <"$SRC_LOG"; }

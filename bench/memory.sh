@@ -29,15 +29,8 @@ PWSH=out/tools/pwsh/pwsh
 HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
 PROBE=$PWD/bench/MemoryProbe/bin/Release/net10.0/MemoryProbe.dll
 
-work=$(mktemp -d /tmp/minio-restore-memory.XXXXXX)
-source tests/servers/pair.sh
-trap pair_down EXIT
-KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
-export STORE_BYTES=$((8<<30))
-pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
-SRC=$PAIR_SOURCE DST=$PAIR_TARGET
-export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
-unset AWS_CA_BUNDLE
+source bench/bench-pair.sh
+bench_pair_up memory "$BENCH_PORT" $((8<<30))
 BIG=$((N * SCALE))
 echo "seeding $N and $BIG x 4 KiB" >&2
 "${HARNESS[@]}" seed "$SRC" small "$N" 4096 0 obj/ 2>/dev/null

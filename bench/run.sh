@@ -40,22 +40,12 @@ PWSH=out/tools/pwsh/pwsh
 HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
 BENCH_TOOLS=(dotnet bench/BenchTools/bin/Release/net10.0/BenchTools.dll)
 
-work=$(mktemp -d /tmp/minio-restore-bench.XXXXXX)
-source tests/servers/pair.sh
-proxy_pid=""
-cleanup() { [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; pair_down; }
-trap cleanup EXIT
-KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
-export STORE_BYTES=$((8<<30))  # the source's data sets; the target is emptied after every large run
 BENCH_PORT=${BENCH_PORT:-19700}
-pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
-SRC=$PAIR_SOURCE DST=$PAIR_TARGET
-export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
-# The machine's AWS_CA_BUNDLE breaks rclone (and the servers are plain HTTP): unset for every tool alike.
-unset AWS_CA_BUNDLE
+source bench/bench-pair.sh
+bench_pair_up bench "$BENCH_PORT" $((8<<30))  # the source's data sets; the target is emptied after every large run
 PROXY_PORT=$((BENCH_PORT + 95)) WSRC=http://127.0.0.1:$((BENCH_PORT + 95))
 "${BENCH_TOOLS[@]}" delay-proxy "$PROXY_PORT" "$SRC" "$WAN_MS" >"$work/proxy.log" 2>&1 &
-proxy_pid=$!
+bench_pids+=($!)
 # What the proxy adds, measured: one unauthenticated GET (an error answer) straight and through it, best of 5 each.
 probe() { for _ in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' "$1/"; done | sort -g | head -1; }
 sleep 1; direct_rtt=$(probe "$SRC"); proxied_rtt=$(probe "$WSRC")

@@ -30,18 +30,8 @@ PWSH=out/tools/pwsh/pwsh
 BENCH_TOOLS=(dotnet bench/BenchTools/bin/Release/net10.0/BenchTools.dll)
 HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
 
-work=$(mktemp -d /tmp/minio-restore-scale.XXXXXX)
-source tests/servers/pair.sh
-proxy_pids=()
-cleanup() { for pid in "${proxy_pids[@]}"; do kill "$pid" 2>/dev/null; done; pair_down; }
-trap cleanup EXIT
-KEY=BENCHACCESSKEY000001 SECRET=bench-secret-key-00000000000000000000001
-export STORE_BYTES=$((8<<30))
-pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
-SRC=$PAIR_SOURCE DST=$PAIR_TARGET
-SRC_LOG=$work/src/log/client.rgw.gw0.log
-export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
-unset AWS_CA_BUNDLE
+source bench/bench-pair.sh
+bench_pair_up scale "$BENCH_PORT" $((8<<30))
 
 seed() {   # seed BUCKET COUNT: COUNT x 1 KiB; prints the seconds it took
   local start=$(date +%s.%N)
@@ -111,12 +101,12 @@ if want l; then
   seed_tree=$(awk -v s="$t0" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
   WSRC=http://127.0.0.1:$((BENCH_PORT + 95))
   "${BENCH_TOOLS[@]}" delay-proxy "$((BENCH_PORT + 95))" "$SRC" "$LIST_WAN_MS" >"$work/proxy.log" 2>&1 &
-  proxy_pids+=($!)
+  bench_pids+=($!)
   declare -A FAR
   port=$((BENCH_PORT + 96))
   for ms in $LIST_FAR_MS; do
     "${BENCH_TOOLS[@]}" delay-proxy "$port" "$SRC" "$ms" >"$work/proxy-$ms.log" 2>&1 &
-    proxy_pids+=($!); FAR[$ms]=http://127.0.0.1:$port; port=$((port + 1))
+    bench_pids+=($!); FAR[$ms]=http://127.0.0.1:$port; port=$((port + 1))
   done
   sleep 1
   for layout in n tree; do

@@ -16,16 +16,9 @@ dotnet build bench/BenchTools -c Release -nologo -v q -clp:NoSummary >/dev/null
 HARNESS=(dotnet tools/MinioRestore.Harness/bin/Release/net10.0/MinioRestore.Harness.dll)
 BENCH_TOOLS=(dotnet bench/BenchTools/bin/Release/net10.0/BenchTools.dll)
 
-work=$(mktemp -d /tmp/minio-restore-versions.XXXXXX)
-source tests/servers/pair.sh
-trap pair_down EXIT
-KEY=VERSIONSACCESSKEY001 SECRET=versions-secret-key-000000000000000000001
-export STORE_BYTES=$((4<<30))
 BENCH_PORT=${BENCH_PORT:-26500}
-pair_up "$work" "$BENCH_PORT" "$((BENCH_PORT + 100))" "$KEY" "$SECRET"
-SRC=$PAIR_SOURCE DST=$PAIR_TARGET
-export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET
-unset AWS_CA_BUNDLE
+source bench/bench-pair.sh
+bench_pair_up versions "$BENCH_PORT" $((4<<30))
 
 "${BENCH_TOOLS[@]}" versioning "$SRC" hist
 for v in $(seq "$VERSIONS"); do
